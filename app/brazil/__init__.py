@@ -1,0 +1,1 @@
+"""Brazilian identifiers, names and calendars."""

@@ -1,0 +1,1 @@
+"""Persistence: engine, sessions, declarative base with sync-ready mixins, and migrations."""

@@ -1,0 +1,17 @@
+"""Imports every models module so that `Base.metadata` knows every table (Alembic, tests)."""
+
+from app.db.base import Base
+from app.installation import models as installation_models
+from app.registry import models as registry_models
+from app.reports import models as reports_models
+from app.security import models as security_models
+from app.sync import models as sync_models
+
+__all__ = [
+    "Base",
+    "installation_models",
+    "registry_models",
+    "reports_models",
+    "security_models",
+    "sync_models",
+]

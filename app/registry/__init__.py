@@ -1,0 +1,1 @@
+"""Shared master data every department uses: citizens, health units, professionals, territory."""

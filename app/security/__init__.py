@@ -1,0 +1,1 @@
+"""Accounts, roles and permissions, password hashing, login and lockout, the audit trail."""

@@ -1,0 +1,31 @@
+"""The catalogue of permissions, `department.action` strings with a Portuguese label each.
+
+Roles are made of these. A department appears in the main window when the account holds any of
+its permissions. Later departments add their entries here.
+"""
+
+from __future__ import annotations
+
+PERMISSIONS: dict[str, str] = {
+    "registry.read": "Consultar cadastros (cidadãos, unidades, profissionais)",
+    "registry.write": "Incluir e alterar cadastros",
+    "registry.print": "Imprimir fichas e listas do cadastro",
+    "admin.accounts": "Gerenciar contas de usuário e perfis",
+    "admin.audit": "Consultar e verificar a trilha de auditoria",
+    "admin.settings": "Alterar os dados do município e da instalação",
+    "documents.verify": "Verificar a autenticidade de documentos impressos",
+}
+
+DEPARTMENT_LABELS: dict[str, str] = {
+    "registry": "Cadastros",
+    "admin": "Administração",
+    "documents": "Documentos",
+}
+
+
+def label_of(permission: str) -> str:
+    return PERMISSIONS.get(permission, permission)
+
+
+def is_known(permission: str) -> bool:
+    return permission in PERMISSIONS

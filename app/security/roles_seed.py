@@ -1,0 +1,53 @@
+"""The standard roles every installation starts with, and the idempotent step that creates them.
+
+First-run setup and the demo data call `ensure_default_roles`; it creates only the roles that are
+missing (matched by name) and never changes a role that exists, since the administrator may have
+adjusted it on purpose. "Administrador" receives every permission of the catalogue as it is when
+the role is created; permissions added by later versions are granted by editing the role.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.security.accounts import RoleInput, create_role
+from app.security.actor import SYSTEM
+from app.security.models import Role
+from app.security.permissions import PERMISSIONS
+
+ADMINISTRATOR = "Administrador"
+
+DEFAULT_ROLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    (
+        ADMINISTRATOR,
+        "Acesso completo, inclusive contas de usuário, perfis e configurações",
+        tuple(PERMISSIONS),
+    ),
+    (
+        "Recepção",
+        "Cadastro e atendimento ao público: consulta, inclui, altera e imprime cadastros",
+        ("registry.read", "registry.write", "registry.print"),
+    ),
+    ("Consulta", "Somente consulta aos cadastros", ("registry.read",)),
+    (
+        "Auditor",
+        "Consulta a trilha de auditoria e os cadastros e verifica documentos impressos",
+        ("admin.audit", "registry.read", "documents.verify"),
+    ),
+)
+
+
+def ensure_default_roles(session: Session) -> dict[str, uuid.UUID]:
+    """Create the standard roles that are missing; returns every standard role's id by name."""
+    existing = {name: role_id for name, role_id in session.execute(select(Role.name, Role.id))}
+    ids: dict[str, uuid.UUID] = {}
+    for name, description, permissions in DEFAULT_ROLES:
+        if name in existing:
+            ids[name] = existing[name]
+            continue
+        data = RoleInput(name=name, description=description, permissions=permissions)
+        ids[name] = create_role(session, SYSTEM, data)
+    return ids

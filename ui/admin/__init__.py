@@ -1,0 +1,172 @@
+"""Administration screens: user accounts, access roles (perfis) and the audit trail.
+
+Each page receives the `AppContext`, loads plain rows from `app.security` through `ctx.ops` and
+shows them in a `RowsModel` (a table model over a list of frozen rows with declared columns).
+Every change goes through the services in `app.security.accounts`, which check `admin.accounts`
+themselves; the pages only decide what to show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import ValidationError
+from app.reports.styles import format_datetime_local
+from ui.context import AppContext
+from ui.ops import show_error
+from ui.widgets.fields import ErrorLabel, FormLayout
+
+Row = TypeVar("Row")
+AnyIndex = QModelIndex | QPersistentModelIndex
+ROW_ROLE = Qt.ItemDataRole.UserRole
+
+
+@dataclass(frozen=True)
+class Column(Generic[Row]):
+    """A table column: its header and how to write a row's cell as text."""
+
+    header: str
+    text: Callable[[Row], str]
+    align_right: bool = False
+
+
+def local_time(value: datetime | None, timezone: str, empty: str = "") -> str:
+    """`dd/MM/yyyy HH:mm` in the municipality's time zone ("" or `empty` for None)."""
+    return format_datetime_local(value, timezone) if value is not None else empty
+
+
+class RowsModel(QAbstractTableModel, Generic[Row]):
+    """A read-only table over plain rows; `UserRole` gives the row object itself."""
+
+    def __init__(self, columns: Sequence[Column[Row]], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._columns = list(columns)
+        self._rows: list[Row] = []
+
+    def set_rows(self, rows: Sequence[Row]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rows(self) -> list[Row]:
+        return list(self._rows)
+
+    def row_at(self, row: int) -> Row:
+        return self._rows[row]
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._columns)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
+            return self._columns[section].header
+        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._rows):
+            return str(section + 1)
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row, column = self._rows[index.row()], self._columns[index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return column.text(row)
+        if role == ROW_ROLE:
+            return row
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+def make_table(model: QAbstractTableModel, parent: QWidget | None = None) -> QTableView:
+    """A list-like table: whole rows selected, one at a time, last column stretched."""
+    table = QTableView(parent)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.verticalHeader().hide()
+    header = table.horizontalHeader()
+    header.setStretchLastSection(True)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setHighlightSections(False)
+    return table
+
+
+def selected_row(table: QTableView) -> Any:
+    """The row object under the table's current selection, or None."""
+    indexes = table.selectionModel().selectedRows() if table.selectionModel() else []
+    return indexes[0].data(ROW_ROLE) if indexes else None
+
+
+class ServiceDialog(QDialog):
+    """A dialog that saves through a service: errors beside fields, the rest at the top."""
+
+    changed_kind = ""  # what `bus.changed` announces after a save
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.form = FormLayout()
+        self.form_error = ErrorLabel("form")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setText(self.tr("Salvar"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancelar"))
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save)
+
+    def _assemble(self, *extra: QWidget) -> None:
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.form_error)
+        layout.addLayout(self.form)
+        for widget in extra:
+            layout.addWidget(widget)
+        layout.addWidget(self.buttons)
+
+    def save(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _run(self, work: Callable[[], Any]) -> None:
+        self.form.clear_errors()
+        self.form_error.show_message(None)
+        self.save_button.setEnabled(False)
+        self.ctx.ops.run(work, self._saved, self._refused, self)
+
+    def _saved(self, _result: object) -> None:
+        self.ctx.bus.changed.emit(self.changed_kind)
+        self.accept()
+
+    def _refused(self, exc: BaseException) -> None:
+        self.save_button.setEnabled(True)
+        if not isinstance(exc, ValidationError):
+            show_error(self, exc)
+            return
+        rest = self.form.show_errors(exc.errors)
+        self.form_error.show_message(" ".join(rest.values()) or None)

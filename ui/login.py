@@ -1,0 +1,322 @@
+"""The login window, the same window as the inactivity lock screen, and the password change.
+
+`LoginDialog` checks the credentials with `app.security.auth.login` in a worker (Argon2 takes tens
+of milliseconds, too long for the GUI thread); a refusal, lockout included, is shown in red inside
+the dialog and every attempt is committed, so a refused attempt counts. When the account must
+choose a new password, `ChangePasswordDialog` opens before the login is accepted. In lock mode the
+username is fixed (the session's owner), Esc does nothing, and the only way out besides the right
+password is "Encerrar sessão", which rejects the dialog (the main window then logs out).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import APP_NAME
+from app.db.session import Database
+from app.errors import ValidationError
+from app.installation.service import installation_info, local_zone
+from app.security.actor import Actor
+from app.security.auth import LoginResult, change_password, login
+from ui.ops import OpRunner, show_error
+from ui.widgets.fields import ErrorLabel, FormLayout
+
+
+def attempt_login(db: Database, username: str, password: str) -> LoginResult:
+    """One attempt in its own committed unit of work (runs in the worker)."""
+    with db.unit_of_work(username.strip().lower()) as session:
+        zone = local_zone(installation_info(session))
+        return login(session, username, password, tz=zone)
+
+
+def _submit_on_enter(form: FormLayout, widget: QWidget) -> None:
+    # The last field of a form: Enter presses the default button instead of moving on.
+    # (Asked of ui/widgets/fields.py: an `advance=False` option on `add_field`.)
+    widget.removeEventFilter(form._enter_filter)
+
+
+class LoginDialog(QDialog):
+    """Username and password; `actor` holds the logged-in account after `accepted`.
+
+    Signals:
+        attempt_finished(LoginResult): after each answer from the database (tests wait on it).
+    """
+
+    attempt_finished = Signal(object)
+
+    def __init__(
+        self,
+        db: Database,
+        ops: OpRunner,
+        parent: QWidget | None = None,
+        *,
+        locked_actor: Actor | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("login_dialog")
+        self.db = db
+        self.ops = ops
+        self.actor: Actor | None = None
+        self._locked_actor = locked_actor
+        self._leaving = False
+        self._build_ui()
+        self.setWindowTitle(self._title())
+
+    # --- building ---------------------------------------------------------------------------
+
+    def _title(self) -> str:
+        if self._locked_actor is not None:
+            return self.tr("{app} — sessão bloqueada").format(app=APP_NAME)
+        return self.tr("{app} — entrar").format(app=APP_NAME)
+
+    def _build_ui(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(28, 24, 28, 20)
+        layout.setSpacing(10)
+        layout.addWidget(self._build_header())
+        layout.addLayout(self._build_form())
+        layout.addWidget(self._build_error())
+        layout.addWidget(self._build_buttons())
+        self.setMinimumWidth(420)
+
+    def _build_header(self) -> QWidget:
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 8)
+        title = QLabel(APP_NAME)
+        title.setObjectName("login_app_name")
+        font = QFont(title.font())
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        title.setFont(font)
+        column.addWidget(title)
+        self.subtitle = QLabel(self._subtitle_text())
+        self.subtitle.setObjectName("login_subtitle")
+        self.subtitle.setWordWrap(True)
+        column.addWidget(self.subtitle)
+        return box
+
+    def _subtitle_text(self) -> str:
+        if self._locked_actor is None:
+            return self.tr("Secretaria Municipal de Saúde. Informe seu usuário e sua senha.")
+        return self.tr(
+            "Sessão bloqueada por inatividade. Digite a senha de {name} para continuar."
+        ).format(name=self._locked_actor.full_name)
+
+    def _build_form(self) -> FormLayout:
+        self.form = FormLayout()
+        self.username = QLineEdit()
+        self.username.setMaxLength(40)
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setMaxLength(128)
+        self.form.add_field("username", self.tr("&Usuário:"), self.username)
+        self.form.add_field("password", self.tr("&Senha:"), self.password)
+        _submit_on_enter(self.form, self.password)
+        if self._locked_actor is not None:
+            self.username.setText(self._locked_actor.username)
+            self.username.setReadOnly(True)
+            self.username.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self.password.setFocus()
+        return self.form
+
+    def _build_error(self) -> QLabel:
+        self.error_label = ErrorLabel("login")
+        self.error_label.setObjectName("login_error")
+        return self.error_label
+
+    def _build_buttons(self) -> QDialogButtonBox:
+        buttons = QDialogButtonBox()
+        locked = self._locked_actor is not None
+        self.submit_button = QPushButton(self.tr("Desbloquear") if locked else self.tr("Entrar"))
+        self.submit_button.setDefault(True)
+        self.submit_button.clicked.connect(self.submit)
+        buttons.addButton(self.submit_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        leave = QPushButton(self.tr("Encerrar sessão") if locked else self.tr("Cancelar"))
+        leave.setObjectName("login_leave")
+        leave.setAutoDefault(False)
+        leave.clicked.connect(self._leave)
+        buttons.addButton(leave, QDialogButtonBox.ButtonRole.RejectRole)
+        return buttons
+
+    # --- behaviour --------------------------------------------------------------------------
+
+    def error_text(self) -> str:
+        """What the dialog is telling the user right now ("" when nothing)."""
+        return self.error_label.text() if self.error_label.isVisibleTo(self) else ""
+
+    def submit(self) -> None:
+        username, password = self.username.text().strip(), self.password.text()
+        if not username or not password:
+            self._show_error(self.tr("Informe o usuário e a senha."))
+            return
+        self._set_busy(True)
+        self.ops.run(
+            lambda: attempt_login(self.db, username, password),
+            self._answered,
+            self._failed,
+            self,
+        )
+
+    def _answered(self, result: LoginResult) -> None:
+        self._set_busy(False)
+        if result.actor is None:
+            self._show_error(result.error or self.tr("Entrada recusada."))
+        elif result.must_change_password:
+            self._ask_new_password(result.actor)
+        else:
+            self._succeed(result.actor)
+        self.attempt_finished.emit(result)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        show_error(self, exc)
+        self.attempt_finished.emit(None)
+
+    def _succeed(self, actor: Actor) -> None:
+        self.actor = actor
+        self.error_label.show_message(None)
+        self.accept()
+
+    def _ask_new_password(self, actor: Actor) -> None:
+        dialog = ChangePasswordDialog(
+            self.db, self.ops, actor, self, forced=True, current_password=self.password.text()
+        )
+        dialog.accepted.connect(lambda: self._succeed(actor))
+        dialog.rejected.connect(
+            lambda: self._show_error(self.tr("É preciso escolher uma nova senha para entrar."))
+        )
+        self.change_password_dialog = dialog
+        dialog.open()
+
+    def _show_error(self, message: str) -> None:
+        self.error_label.show_message(message)
+        self.password.clear()
+        self.password.setFocus()
+
+    def _set_busy(self, busy: bool) -> None:
+        self.submit_button.setEnabled(not busy)
+        self.password.setReadOnly(busy)
+        if busy:
+            self.error_label.show_message(None)
+
+    def _leave(self) -> None:
+        self._leaving = True
+        self.reject()
+
+    def reject(self) -> None:
+        # Locked: Esc and the window's close button must not reveal the session behind.
+        if self._locked_actor is not None and not self._leaving:
+            return
+        self._leaving = False
+        super().reject()
+
+
+class ChangePasswordDialog(QDialog):
+    """The user's own password change: current, new, confirmation; errors beside each field."""
+
+    def __init__(
+        self,
+        db: Database,
+        ops: OpRunner,
+        actor: Actor,
+        parent: QWidget | None = None,
+        *,
+        forced: bool = False,
+        current_password: str = "",
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("change_password_dialog")
+        self.setWindowTitle(self.tr("Trocar senha"))
+        self.db, self.ops, self.actor = db, ops, actor
+        self._build_ui(forced)
+        self.old_password.setText(current_password)
+        (self.new_password if current_password else self.old_password).setFocus()
+
+    def _build_ui(self, forced: bool) -> None:
+        layout = QVBoxLayout(self)
+        intro = QLabel(self._intro_text(forced))
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        layout.addLayout(self._build_form())
+        self.form_error = ErrorLabel("form")
+        layout.addWidget(self.form_error)
+        layout.addWidget(self._build_buttons())
+        self.setMinimumWidth(440)
+
+    def _intro_text(self, forced: bool) -> str:
+        if forced:
+            return self.tr(
+                "Sua senha foi definida pelo administrador. Escolha agora uma senha só sua "
+                "(pelo menos 8 caracteres)."
+            )
+        return self.tr("Escolha uma nova senha (pelo menos 8 caracteres).")
+
+    def _password_field(self) -> QLineEdit:
+        field = QLineEdit()
+        field.setEchoMode(QLineEdit.EchoMode.Password)
+        field.setMaxLength(128)
+        return field
+
+    def _build_form(self) -> FormLayout:
+        self.form = FormLayout()
+        self.old_password = self._password_field()
+        self.new_password = self._password_field()
+        self.confirm_password = self._password_field()
+        self.form.add_field("old_password", self.tr("Senha &atual:"), self.old_password)
+        self.form.add_field("new_password", self.tr("&Nova senha:"), self.new_password)
+        self.form.add_field("confirm_password", self.tr("&Repita a nova senha:"),
+                            self.confirm_password)  # fmt: skip
+        _submit_on_enter(self.form, self.confirm_password)
+        return self.form
+
+    def _build_buttons(self) -> QDialogButtonBox:
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.save_button.setText(self.tr("Trocar senha"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancelar"))
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        return buttons
+
+    def save(self) -> None:
+        old, new = self.old_password.text(), self.new_password.text()
+        if new != self.confirm_password.text():
+            self.form.show_errors({"confirm_password": self.tr("As senhas não conferem.")})
+            self.confirm_password.setFocus()
+            return
+        self.form.clear_errors()
+        self.form_error.show_message(None)
+        self.save_button.setEnabled(False)
+        self.ops.run(self._work(old, new), lambda _result: self.accept(), self._refused, self)
+
+    def _work(self, old: str, new: str) -> Callable[[], None]:
+        db, actor = self.db, self.actor
+
+        def work() -> None:
+            with db.unit_of_work(actor.username) as session:
+                change_password(session, actor, old, new)
+
+        return work
+
+    def _refused(self, exc: BaseException) -> None:
+        self.save_button.setEnabled(True)
+        if not isinstance(exc, ValidationError):
+            show_error(self, exc)
+            return
+        rest = self.form.show_errors(exc.errors)
+        self.form_error.show_message(" ".join(rest.values()) or None)
