@@ -225,7 +225,13 @@ class LoginDialog(QDialog):
 
 
 class ChangePasswordDialog(QDialog):
-    """The user's own password change: current, new, confirmation; errors beside each field."""
+    """The user's own password change: current, new, confirmation; errors beside each field.
+
+    Signals:
+        answered(bool): the service answered (True when the password was changed).
+    """
+
+    answered = Signal(bool)
 
     def __init__(
         self,
@@ -302,7 +308,7 @@ class ChangePasswordDialog(QDialog):
         self.form.clear_errors()
         self.form_error.show_message(None)
         self.save_button.setEnabled(False)
-        self.ops.run(self._work(old, new), lambda _result: self.accept(), self._refused, self)
+        self.ops.run(self._work(old, new), self._changed, self._refused, self)
 
     def _work(self, old: str, new: str) -> Callable[[], None]:
         db, actor = self.db, self.actor
@@ -313,10 +319,15 @@ class ChangePasswordDialog(QDialog):
 
         return work
 
+    def _changed(self, _result: object) -> None:
+        self.answered.emit(True)
+        self.accept()
+
     def _refused(self, exc: BaseException) -> None:
         self.save_button.setEnabled(True)
-        if not isinstance(exc, ValidationError):
+        if isinstance(exc, ValidationError):
+            rest = self.form.show_errors(exc.errors)
+            self.form_error.show_message(" ".join(rest.values()) or None)
+        else:
             show_error(self, exc)
-            return
-        rest = self.form.show_errors(exc.errors)
-        self.form_error.show_message(" ".join(rest.values()) or None)
+        self.answered.emit(False)

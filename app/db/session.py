@@ -81,12 +81,17 @@ def clock_of(session: Session) -> Clock:
 
 
 @event.listens_for(Session, "before_flush")
-def _stamp_origin(session: Session, _ctx: Any, _instances: Any) -> None:
-    """New synced rows record which node created them."""
+def _stamp_synced(session: Session, _ctx: Any, _instances: Any) -> None:
+    """New synced rows record the node that created them; timestamps come from the session clock."""
     node_id = session.info.get("node_id", "local")
+    now = clock_of(session).now()
     for obj in session.new:
-        if getattr(obj, "__synced__", False) and getattr(obj, "origin_node", None) in (
-            None,
-            "local",
-        ):
+        if not getattr(obj, "__synced__", False):
+            continue
+        if getattr(obj, "origin_node", None) in (None, "local"):
             obj.origin_node = node_id
+        obj.created_at = obj.created_at or now
+        obj.updated_at = obj.updated_at or obj.created_at
+    for obj in session.dirty:
+        if getattr(obj, "__synced__", False) and session.is_modified(obj):
+            obj.updated_at = now

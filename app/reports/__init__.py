@@ -1,1 +1,1 @@
-"""The ReportLab toolkit every printout uses, the registry of issued documents, and report builders."""
+"""ReportLab toolkit for every printout, the registry of issued documents, report builders."""

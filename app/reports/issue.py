@@ -30,8 +30,6 @@ from app.reports.page import PageInfo, page_count
 from app.security import audit
 from app.security.actor import Actor
 
-# Not in app.security.audit yet: the action recorded when someone checks a document's code.
-VERIFY = "verify_document"
 DEFAULT_TIMEZONE = "America/Sao_Paulo"
 _CODE_ATTEMPTS = 8
 
@@ -224,7 +222,12 @@ def _record_check(
     detail = {"code": result.code or None, "found": result.found, **extra}
     entity_id = str(document.id) if document is not None else None
     audit.record(
-        session, actor, VERIFY, entity="issued_document", entity_id=entity_id, detail=detail
+        session,
+        actor,
+        audit.VERIFY_DOCUMENT,
+        entity="issued_document",
+        entity_id=entity_id,
+        detail=detail,
     )
 
 

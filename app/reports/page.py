@@ -222,7 +222,7 @@ def _draw_footer(canvas: Canvas, layout: _Layout) -> None:
     canvas.drawString(MARGIN_X, rule_y - 21, f"Código de verificação: {info.code}")
     canvas.setFillColor(styles.MUTED)
     canvas.setFont(styles.FONT, 7)
-    hint = "Confira a autenticidade na Secretaria Municipal de Saúde informando este código."
+    hint = f"Confira a autenticidade junto à {info.secretariat} informando este código."
     canvas.drawString(MARGIN_X, rule_y - 30, clip_text(hint, styles.FONT, 7, width + 30 * mm))
     if info.legal:
         _draw_qr(canvas, info.code)

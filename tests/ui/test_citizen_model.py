@@ -70,7 +70,7 @@ def test_first_page_given_by_a_worker_then_lazy(qtbot, demo_db: Database) -> Non
 
 def _row(**changes: object) -> CitizenRow:
     values: dict[str, object] = dict(
-        id=uuid.uuid4(), name="Joana Conceição Araújo", social_name="", cns="898001160623457",
+        key=uuid.uuid4(), name="Joana Conceição Araújo", social_name="", cns="898001160623457",
         cpf="52998224725", birth_date=date(1980, 7, 4), sex=Sex.FEMALE,
         mother_name="Maria Araújo", district="Centro", cursor=("x",),
     )  # fmt: skip

@@ -162,6 +162,7 @@ def test_clerk_registers_finds_opens_and_prints_a_citizen(
     qtbot.keyClick(_focused(), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: _closed(form) and ctx.ops.is_idle())
     assert _count(ctx) == 301
+    qtbot.waitUntil(lambda: page.count_label.text() == "301 cidadãos cadastrados")
 
     qtbot.keyClicks(page.search_box, "araujo")
     qtbot.waitUntil(lambda: page.current_filter().text == "araujo" and ctx.ops.is_idle())
@@ -263,3 +264,54 @@ def test_server_errors_land_beside_their_fields(qtbot, page: CitizenPage) -> Non
     assert form.findChild(QWidget, "error_birth_date").text() == "Informe a data de nascimento."
     assert form.findChild(QWidget, "error_sex").text() == "Informe o sexo."
     assert _focused() is form.fields["name"]
+
+
+def test_print_list_previews_the_current_search(qtbot, page: CitizenPage, ctx: AppContext) -> None:
+    qtbot.keyClicks(page.search_box, "silva")
+    qtbot.keyClick(page.search_box, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.current_filter().text == "silva" and ctx.ops.is_idle())
+    qtbot.mouseClick(page.print_button, Qt.MouseButton.LeftButton)
+    preview = _window(qtbot, PdfPreviewDialog)
+    assert preview.page_count() >= 1
+    assert preview.windowTitle().startswith("Lista de cidadãos")
+
+
+def test_read_only_account_sees_no_write_or_print_buttons(qtbot, db: Database) -> None:
+    create_demo(db, citizens=10, seed=2)
+    with db.unit_of_work("consulta") as session:
+        actor = login(session, "consulta", "consulta2026").actor
+        info = installation_info(session)
+    assert actor is not None and info is not None
+    ctx = AppContext(db=db, actor=actor, installation=info, ops=OpRunner(), bus=Bus())
+    page = CitizenPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 10)
+    assert page.new_button.isHidden() and page.print_button.isHidden()
+    assert page.open_button.isVisible()
+    assert page.count_label.text() == "10 cidadãos cadastrados"
+
+
+def test_clerk_edits_a_phone_from_the_detail_and_sees_it_in_the_history(
+    qtbot, page: CitizenPage, ctx: AppContext
+) -> None:
+    page.table.setFocus()
+    page.table.selectRow(0)
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    detail = _window(qtbot, CitizenDetailDialog)
+    qtbot.keyClick(detail, Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)  # &Editar
+    form = _window(qtbot, CitizenFormDialog)
+    assert form.windowTitle().startswith("Editar cidadão")
+    phone = form.fields["phone"]
+    assert isinstance(phone, DocumentField)
+    phone.setFocus()
+    qtbot.keyClick(phone, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(phone, "43988887777")
+    qtbot.keyClick(phone, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: _closed(form))
+    value = detail.findChild(QWidget, "value_phone")
+    qtbot.waitUntil(lambda: value.text() == "(43) 98888-7777")
+    qtbot.waitUntil(lambda: detail.history.rowCount() >= 3 and ctx.ops.is_idle())
+    changes = [detail.history.item(r, 3).text() for r in range(detail.history.rowCount())]
+    assert "telefone" in changes
+    assert _count(ctx) == 300

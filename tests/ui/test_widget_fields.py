@@ -9,7 +9,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from PySide6.QtCore import Qt
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 from reportlab.pdfgen import canvas
 
@@ -132,3 +134,13 @@ def test_pdf_preview_counts_pages_and_saves_atomically(qtbot, tmp_path: Path) ->
     assert [p.name for p in tmp_path.iterdir()] == [target.name]
     with pytest.raises(OSError):
         preview.save_to(tmp_path / "no-such-folder" / "x.pdf")
+
+
+def test_pdf_preview_prints_every_page(qtbot, tmp_path: Path) -> None:
+    preview = PdfPreviewDialog(_pdf(2), "Ficha", "")
+    qtbot.addWidget(preview)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "impresso.pdf"))
+    preview.print_to(printer)
+    assert len(PdfReader(tmp_path / "impresso.pdf").pages) == 2

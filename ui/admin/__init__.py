@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHeaderView,
+    QLineEdit,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -149,6 +150,11 @@ class ServiceDialog(QDialog):
         for widget in extra:
             layout.addWidget(widget)
         layout.addWidget(self.buttons)
+        # Enter moves from field to field; on the last text field it saves.
+        # (Asked of ui/widgets/fields.py: an `advance=False` option on `add_field`.)
+        edits = [w for w in self.form.fields.values() if isinstance(w, QLineEdit)]
+        if edits:
+            edits[-1].removeEventFilter(self.form._enter_filter)
 
     def save(self) -> None:  # pragma: no cover - overridden
         raise NotImplementedError

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
     QDialog,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -64,7 +65,7 @@ class FormChoices:
 
 def load_form_choices(ctx: AppContext) -> FormChoices:
     """Bairros and the municipality's IBGE code; call inside `ctx.ops.run` (opens a session)."""
-    with ctx.db.unit_of_work(ctx.actor.username) as session:
+    with ctx.db.read_only() as session:
         # InstallationInfo has no IBGE code yet, so it is read from the municipality profile.
         return FormChoices(list_districts(session), municipality_of(session).ibge_code)
 
@@ -181,16 +182,21 @@ class CitizenFormDialog(QDialog):
 
     def _build_banner(self) -> QWidget:
         """Form-level messages (key "") and the "open existing record" button, at the top."""
-        self.banner = QWidget()
+        self.banner = QFrame()
         self.banner.setObjectName("form_banner")
+        self.banner.setStyleSheet(
+            "QFrame#form_banner { background: #fdecea; border: 1px solid #f2b8b5;"
+            " border-radius: 4px; }"
+        )
         row = QHBoxLayout(self.banner)
-        row.setContentsMargins(0, 0, 0, 0)
+        row.setContentsMargins(8, 4, 8, 4)
         self.form_error = ErrorLabel("form")
         self.open_existing_button = QPushButton(self.tr("Abrir cadastro existente"))
         self.open_existing_button.setObjectName("open_existing")
+        self.open_existing_button.setAutoDefault(False)
         self.open_existing_button.clicked.connect(self._open_existing)
         row.addWidget(self.form_error, 1)
-        row.addWidget(self.open_existing_button)
+        row.addWidget(self.open_existing_button, 0)
         self.banner.hide()
         return self.banner
 
@@ -199,11 +205,11 @@ class CitizenFormDialog(QDialog):
         self._identity = form = FormLayout(box)
         self.fields: dict[str, QWidget] = {}
         self._add(form, "name", self.tr("&Nome completo"), self._line_edit(120))
-        self._add(form, "social_name", self.tr("Nome so&cial"), self._line_edit(120))
-        self._add(form, "cns", self.tr("C&NS"), DocumentField("cns"))
+        self._add(form, "social_name", self.tr("N&ome social"), self._line_edit(120))
+        self._add(form, "cns", self.tr("CN&S"), DocumentField("cns"))
         self._add(form, "cpf", self.tr("CP&F"), DocumentField("cpf"))
-        self._add(form, "birth_date", self.tr("Data de nasci&mento"), DateField("birth_date"))
-        self._add(form, "sex", self.tr("&Sexo"), self._sex_combo())
+        self._add(form, "birth_date", self.tr("&Data de nascimento"), DateField("birth_date"))
+        self._add(form, "sex", self.tr("Se&xo"), self._sex_combo())
         self._add(form, "race", self.tr("&Raça/cor"), self._race_combo())
         self._add(form, "mother_name", self.tr("Nome da mã&e"), self._line_edit(120))
         self._add(form, "phone", self.tr("&Telefone"), DocumentField("phone"))
@@ -218,7 +224,7 @@ class CitizenFormDialog(QDialog):
         self._add(form, "cep", self.tr("CE&P"), DocumentField("cep"))
         self._add(form, "street", self.tr("&Logradouro"), self._line_edit(120))
         self._add(form, "number", self.tr("Nú&mero"), self._line_edit(10))
-        self._add(form, "complement", self.tr("C&omplemento"), self._line_edit(60))
+        self._add(form, "complement", self.tr("&Complemento"), self._line_edit(60))
         self._add(form, "district_id", self.tr("&Bairro"), self._district_combo())
         self._add(form, "municipality_ibge", self.tr("Municíp&io (IBGE)"), self._ibge_field())
         self._add(form, "unit_cnes", self.tr("&Unidade (CNES)"), DocumentField("cnes", "unit_cnes"))
@@ -457,6 +463,8 @@ class CitizenFormDialog(QDialog):
         rest = self._identity.show_errors(errors)
         rest = self._address.show_errors(rest)
         self._existing_id = existing_id
+        if existing_id is not None and not rest:
+            rest = {"": self.tr("O documento informado já pertence a outro cadastro.")}
         self.form_error.show_message(" ".join(rest.values()))
         self.open_existing_button.setVisible(existing_id is not None)
         self.banner.setVisible(bool(rest) or existing_id is not None)

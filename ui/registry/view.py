@@ -207,7 +207,7 @@ class CitizenPage(QWidget):
         self._filter, self._total = result.flt, result.total
         self.model.reset_with(self._fetcher(result.flt), result.rows)
         self._update_count()
-        self._reselect(selected.id if selected else None)
+        self._reselect(selected.key if selected else None)
 
     def refresh(self) -> None:
         """Search again with the current text (after a change elsewhere)."""
@@ -251,9 +251,9 @@ class CitizenPage(QWidget):
         index = self.table.currentIndex()
         return self.model.row_at(index) if index.isValid() else None
 
-    def _reselect(self, citizen_id: object) -> None:
+    def _reselect(self, key: object) -> None:
         for number in range(self.model.rowCount()):
-            if self.model.row_at(self.model.index(number, 0)).id == citizen_id:
+            if self.model.row_at(self.model.index(number, 0)).key == key:
                 self.table.selectRow(number)
                 return
         self._update_buttons()

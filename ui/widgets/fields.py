@@ -184,8 +184,6 @@ class DocumentField(_CheckedLineEdit):
 class DateField(_CheckedLineEdit):
     """A dd/MM/yyyy date typed as eight digits (no spinbox); `value()` is a date or None."""
 
-    INVALID = "Data inválida."
-
     def __init__(self, field: str = "date", parent: QWidget | None = None) -> None:
         super().__init__(field, parent)
         self.setInputMask("00/00/0000;_")

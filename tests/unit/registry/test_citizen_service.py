@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import random
 import sqlite3
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from app.brazil.identifiers import generate_cns, generate_cpf
+from app.clock import FixedClock
 from app.db.session import Database
 from app.errors import DuplicateError, PermissionDenied, ValidationError
 from app.installation.demo import create_demo
@@ -159,3 +160,18 @@ def test_a_failed_write_leaves_no_change_log_row(demo: Database) -> None:
     path = Path(demo.url.removeprefix("sqlite:///"))
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_record_dates_come_from_the_database_clock(demo: Database) -> None:
+    """The ficha prints "cadastrado em": the injected clock's date, not the machine's."""
+    with demo.unit_of_work() as s:
+        saved = create_citizen(s, CLERK, _person())
+    assert isinstance(demo.clock, FixedClock)
+    demo.clock.advance(timedelta(days=3))
+    with demo.unit_of_work() as s:
+        detail = get_citizen(s, CLERK, saved.citizen_id)
+        update_citizen(s, CLERK, saved.citizen_id, _person("Joaquina Peçanha", cns=detail.cns))
+    with demo.read_only() as s:
+        after = get_citizen(s, CLERK, saved.citizen_id)
+    assert after.created_at == demo.clock.now() - timedelta(days=3)
+    assert after.updated_at == demo.clock.now()

@@ -14,9 +14,10 @@ from app.db.session import Database
 from app.errors import PermissionDenied, ValidationError
 from app.reports.codes import new_code, normalize_code
 from app.reports.components import text
-from app.reports.issue import VERIFY, issue, verify, verify_pdf_bytes
+from app.reports.issue import issue, verify, verify_pdf_bytes
 from app.reports.models import IssuedDocument
 from app.reports.page import PageInfo, build_pdf
+from app.security import audit
 from app.security.actor import Actor
 from app.security.models import AuditEntry
 
@@ -130,7 +131,9 @@ def test_every_check_is_audited(db: Database) -> None:
         verify(s, CLERK, code)
         verify(s, CLERK, "nada")
     with db.read_only() as s:
-        entries = s.scalars(select(AuditEntry).where(AuditEntry.action == VERIFY)).all()
+        entries = s.scalars(
+            select(AuditEntry).where(AuditEntry.action == audit.VERIFY_DOCUMENT)
+        ).all()
         assert [e.detail["found"] for e in entries] == [True, False]
 
 

@@ -131,6 +131,16 @@ def test_ficha_of_a_citizen_living_elsewhere_names_that_municipality(db: Databas
     assert "Lua" in content
 
 
+def test_a_corrupt_brasao_does_not_stop_the_ficha(db: Database) -> None:
+    add_municipality(db, b"not a png")
+    citizen_id, _, _ = _ficha_citizen(db, random.Random(6))
+    with db.unit_of_work() as s:
+        issued = citizen_record_pdf(s, CLERK, citizen_id)
+    (content,) = pdf_pages(issued.pdf)
+    assert "Prefeitura Municipal de Campina Verde – MG" in content
+    assert "Maria da Conceição Gonçalves" in content
+
+
 def test_without_print_permission_nothing_is_issued(db: Database) -> None:
     add_municipality(db)
     citizen_id, _, _ = _ficha_citizen(db, random.Random(4))

@@ -1,0 +1,54 @@
+"""Helpers shared by the shell's UI tests (login, main window, lock, admin pages, verification).
+
+Not a test module: plain functions that each test module's fixtures call, so every module keeps
+its own fixtures (the citizen-page tests live in the same folder and define theirs).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from app.db.session import Database
+from app.installation.demo import DEMO_ACCOUNTS, create_demo
+from app.installation.service import installation_info
+from app.security.auth import login
+from ui.context import AppContext, Bus
+from ui.login import LoginDialog
+from ui.ops import OpRunner
+
+PASSWORDS = {username: password for username, password, _role, _what in DEMO_ACCOUNTS}
+# The offscreen platform cannot resize native windows and says so whenever a shown dialog's
+# size hints change: a limitation of the test platform, not a fault of the code.
+OFFSCREEN_RESIZE_WARNING = "This plugin does not support propagateSizeHints"
+
+
+def fill_demo(db: Database) -> None:
+    """The demo secretariat, small: 50 citizens, the four demo accounts."""
+    create_demo(db, citizens=50, seed=3)
+
+
+def context_for(db: Database, username: str, ops: OpRunner | None = None) -> AppContext:
+    """A logged-in session for a demo account, as the launcher builds it after the login."""
+    with db.unit_of_work(username) as session:
+        result = login(session, username, PASSWORDS[username])
+        info = installation_info(session)
+    assert result.actor is not None and info is not None
+    return AppContext(db=db, actor=result.actor, installation=info, ops=ops or OpRunner(),
+                      bus=Bus())  # fmt: skip
+
+
+def type_password_and_enter(qtbot, dialog: LoginDialog, password: str) -> object:
+    """Type the password as a person would, press Enter, wait for the answer; returns it."""
+    qtbot.keyClicks(dialog.password, password)
+    with qtbot.waitSignal(dialog.attempt_finished, timeout=10_000) as blocker:
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    return blocker.args[0]
+
+
+def type_login(qtbot, dialog: LoginDialog, username: str, password: str) -> object:
+    """Username, Enter (moves to the password), password, Enter; returns the LoginResult."""
+    dialog.username.setFocus()
+    qtbot.keyClicks(dialog.username, username)
+    qtbot.keyClick(dialog.username, Qt.Key.Key_Return)
+    assert dialog.password.hasFocus() or not dialog.isActiveWindow()
+    return type_password_and_enter(qtbot, dialog, password)
