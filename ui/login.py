@@ -27,11 +27,13 @@ from PySide6.QtWidgets import (
 from app import APP_NAME
 from app.db.session import Database
 from app.errors import ValidationError
-from app.installation.service import installation_info, local_zone
+from app.installation.service import InstallationInfo, installation_info, local_zone
 from app.security.actor import Actor
 from app.security.auth import LoginResult, change_password, login
 from ui.ops import OpRunner, show_error
-from ui.widgets.fields import ErrorLabel, FormLayout
+from ui.widgets.fields import ERROR_COLOR, ErrorLabel, FormLayout
+
+HINT_COLOR = "#5f6b76"
 
 
 def attempt_login(db: Database, username: str, password: str) -> LoginResult:
@@ -73,6 +75,8 @@ class LoginDialog(QDialog):
         self._leaving = False
         self._build_ui()
         self.setWindowTitle(self._title())
+        if locked_actor is None:
+            self._load_place()
 
     # --- building ---------------------------------------------------------------------------
 
@@ -89,7 +93,7 @@ class LoginDialog(QDialog):
         layout.addLayout(self._build_form())
         layout.addWidget(self._build_error())
         layout.addWidget(self._build_buttons())
-        self.setMinimumWidth(420)
+        self.setMinimumWidth(460)
 
     def _build_header(self) -> QWidget:
         box = QWidget()
@@ -102,18 +106,46 @@ class LoginDialog(QDialog):
         font.setBold(True)
         title.setFont(font)
         column.addWidget(title)
+        self.place = QLabel()
+        self.place.setObjectName("login_place")
+        self.place.setWordWrap(True)
+        # Room kept for the text that arrives from the database, so nothing jumps.
+        self.place.setMinimumHeight(self.fontMetrics().lineSpacing() * 2 + 2)
+        self.place.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.place.setVisible(self._locked_actor is None)
+        column.addWidget(self.place)
         self.subtitle = QLabel(self._subtitle_text())
-        self.subtitle.setObjectName("login_subtitle")
+        self.subtitle.setObjectName(
+            "login_subtitle" if self._locked_actor is None else "lock_banner"
+        )
         self.subtitle.setWordWrap(True)
         column.addWidget(self.subtitle)
         return box
 
     def _subtitle_text(self) -> str:
         if self._locked_actor is None:
-            return self.tr("Secretaria Municipal de Saúde. Informe seu usuário e sua senha.")
+            return self.tr("Informe seu usuário e sua senha.")
         return self.tr(
             "Sessão bloqueada por inatividade. Digite a senha de {name} para continuar."
         ).format(name=self._locked_actor.full_name)
+
+    def _load_place(self) -> None:
+        """Say which secretariat and installation this is (a clerk may use more than one)."""
+        db = self.db
+
+        def work() -> InstallationInfo | None:
+            with db.read_only() as session:
+                return installation_info(session)
+
+        self.ops.run(work, self._show_place, lambda _exc: None, self)
+
+    def _show_place(self, info: InstallationInfo | None) -> None:
+        if info is not None:
+            self.place.setText(
+                self.tr("Secretaria Municipal de Saúde de {town}/{uf}\n{node}").format(
+                    town=info.municipality, uf=info.uf, node=info.name
+                )
+            )
 
     def _build_form(self) -> FormLayout:
         self.form = FormLayout()
@@ -133,8 +165,12 @@ class LoginDialog(QDialog):
         return self.form
 
     def _build_error(self) -> QLabel:
-        self.error_label = ErrorLabel("login")
+        # Always in place (two lines high) so the window does not jump when a message appears.
+        self.error_label = QLabel()
         self.error_label.setObjectName("login_error")
+        self.error_label.setWordWrap(True)
+        self.error_label.setMinimumHeight(self.fontMetrics().lineSpacing() * 2 + 4)
+        self.error_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         return self.error_label
 
     def _build_buttons(self) -> QDialogButtonBox:
@@ -155,7 +191,7 @@ class LoginDialog(QDialog):
 
     def error_text(self) -> str:
         """What the dialog is telling the user right now ("" when nothing)."""
-        return self.error_label.text() if self.error_label.isVisibleTo(self) else ""
+        return self.error_label.text()
 
     def submit(self) -> None:
         username, password = self.username.text().strip(), self.password.text()
@@ -187,7 +223,7 @@ class LoginDialog(QDialog):
 
     def _succeed(self, actor: Actor) -> None:
         self.actor = actor
-        self.error_label.show_message(None)
+        self.error_label.clear()
         self.accept()
 
     def _ask_new_password(self, actor: Actor) -> None:
@@ -201,16 +237,19 @@ class LoginDialog(QDialog):
         self.change_password_dialog = dialog
         dialog.open()
 
+    def _say(self, text: str, *, error: bool) -> None:
+        self.error_label.setStyleSheet(f"color: {ERROR_COLOR if error else HINT_COLOR};")
+        self.error_label.setText(text)
+
     def _show_error(self, message: str) -> None:
-        self.error_label.show_message(message)
+        self._say(message, error=True)
         self.password.clear()
         self.password.setFocus()
 
     def _set_busy(self, busy: bool) -> None:
         self.submit_button.setEnabled(not busy)
         self.password.setReadOnly(busy)
-        if busy:
-            self.error_label.show_message(None)
+        self._say(self.tr("Verificando…") if busy else "", error=False)
 
     def _leave(self) -> None:
         self._leaving = True

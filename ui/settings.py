@@ -9,8 +9,6 @@ computer (for now, the minutes of inactivity before the screen locks). Both are 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -25,8 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import ValidationError
-from app.installation.service import update_municipality
-from app.reports.issue import municipality_of
+from app.installation.service import MunicipalityProfile, municipality_profile, update_municipality
 from app.settings import LOCK_MINUTES, Settings
 from ui.context import AppContext
 from ui.ops import show_error
@@ -34,15 +31,6 @@ from ui.setup_wizard import BrasaoPicker, fill_zone_combo, select_zone
 from ui.widgets.fields import ErrorLabel, FormLayout
 
 MUNICIPALITY = "municipality"
-
-
-@dataclass(frozen=True)
-class _Profile:
-    """The municipality's editable fields, copied out of the session in the worker."""
-
-    name: str
-    timezone: str
-    brasao_png: bytes | None
 
 
 class SettingsDialog(QDialog):
@@ -112,14 +100,13 @@ class SettingsDialog(QDialog):
     def _load(self) -> None:
         db = self.ctx.db
 
-        def work() -> _Profile:
+        def work() -> MunicipalityProfile:
             with db.read_only() as session:
-                town = municipality_of(session)
-                return _Profile(town.name, town.timezone, town.brasao_png)
+                return municipality_profile(session)
 
         self.ctx.ops.run(work, self._show_profile, parent=self)
 
-    def _show_profile(self, profile: _Profile) -> None:
+    def _show_profile(self, profile: MunicipalityProfile) -> None:
         self.name.setText(profile.name)
         select_zone(self.timezone, profile.timezone)
         self.brasao.set_png(profile.brasao_png)

@@ -12,7 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRegularExpression, Qt, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QBuffer,
+    QByteArray,
+    QCoreApplication,
+    QIODevice,
+    QRegularExpression,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QImage, QPixmap, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -23,6 +32,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -59,9 +69,35 @@ _FIELD_ALIASES = {"username": "admin_username", "full_name": "admin_full_name",
                   "password": "admin_password"}  # fmt: skip
 
 
+ZONE_LABELS: dict[str, str] = {
+    "America/Sao_Paulo": QT_TRANSLATE_NOOP(
+        "zones", "Horário de Brasília (UTC−3): DF, ES, GO, MG, PR, RJ, RS, SC, SP"
+    ),
+    "America/Bahia": QT_TRANSLATE_NOOP("zones", "Horário de Brasília (UTC−3): Bahia"),
+    "America/Fortaleza": QT_TRANSLATE_NOOP(
+        "zones", "Horário de Brasília (UTC−3): CE, MA, PB, PI, RN"
+    ),
+    "America/Recife": QT_TRANSLATE_NOOP("zones", "Horário de Brasília (UTC−3): Pernambuco"),
+    "America/Maceio": QT_TRANSLATE_NOOP("zones", "Horário de Brasília (UTC−3): Alagoas, Sergipe"),
+    "America/Belem": QT_TRANSLATE_NOOP("zones", "Horário de Brasília (UTC−3): Amapá, Pará (leste)"),
+    "America/Araguaina": QT_TRANSLATE_NOOP("zones", "Horário de Brasília (UTC−3): Tocantins"),
+    "America/Manaus": QT_TRANSLATE_NOOP("zones", "Horário do Amazonas (UTC−4): Amazonas (leste)"),
+    "America/Cuiaba": QT_TRANSLATE_NOOP("zones", "Horário do Amazonas (UTC−4): Mato Grosso"),
+    "America/Campo_Grande": QT_TRANSLATE_NOOP(
+        "zones", "Horário do Amazonas (UTC−4): Mato Grosso do Sul"
+    ),
+    "America/Porto_Velho": QT_TRANSLATE_NOOP("zones", "Horário do Amazonas (UTC−4): Rondônia"),
+    "America/Boa_Vista": QT_TRANSLATE_NOOP("zones", "Horário do Amazonas (UTC−4): Roraima"),
+    "America/Rio_Branco": QT_TRANSLATE_NOOP("zones", "Horário do Acre (UTC−5): Acre"),
+    "America/Eirunepe": QT_TRANSLATE_NOOP("zones", "Horário do Acre (UTC−5): Amazonas (oeste)"),
+    "America/Noronha": QT_TRANSLATE_NOOP("zones", "Fernando de Noronha (UTC−2)"),
+}
+
+
 def zone_label(zone: str) -> str:
-    """ "America/Sao_Paulo" → "Sao Paulo (America/Sao_Paulo)" for the time-zone combo."""
-    return f"{zone.split('/', 1)[1].replace('_', ' ')} ({zone})"
+    """The time zone as a clerk knows it: "Horário de Brasília (UTC−3): …"."""
+    label = ZONE_LABELS.get(zone)
+    return QCoreApplication.translate("zones", label) if label else zone
 
 
 def fill_zone_combo(combo: QComboBox, current: str = DEFAULT_ZONE) -> None:
@@ -120,7 +156,8 @@ class BrasaoPicker(QWidget):
         self.preview.setObjectName("brasao_preview")
         self.preview.setFixedSize(PREVIEW_PX, PREVIEW_PX)
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        row.addWidget(self.preview)
+        row.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignTop)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         buttons = QVBoxLayout()
         self.choose_button = QPushButton(self.tr("Escolher imagem…"))
         self.choose_button.clicked.connect(self._choose)

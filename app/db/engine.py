@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from app.paths import default_database_path
 
 DB_ENV_VAR = "SAUDE_MUNICIPAL_DB"
+SQLITE_BEGIN_OPTION = "sqlite_begin"
 
 
 def resolve_url(db: str | None = None) -> str:
@@ -62,7 +63,11 @@ def _on_sqlite_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
 
 
 def _on_sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # Write sessions ask for IMMEDIATE: the write lock is taken (or waited for, busy_timeout) at
+    # BEGIN. A deferred transaction that reads and then writes fails at once with "database is
+    # locked" when another process wrote meanwhile, instead of waiting its turn.
+    mode = conn.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
+    conn.exec_driver_sql(f"BEGIN {mode}")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

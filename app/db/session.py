@@ -16,7 +16,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.clock import Clock, SystemClock
-from app.db.engine import make_engine
+from app.db.engine import SQLITE_BEGIN_OPTION, make_engine
 from app.sync import capture as _capture  # noqa: F401  (registers change capture)
 
 
@@ -36,6 +36,8 @@ class Database:
         self.node_id = node_id
         self.clock: Clock = clock or SystemClock()
         self._factory = sessionmaker(bind=self.engine, expire_on_commit=False)
+        writer = self.engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+        self._write_factory = sessionmaker(bind=writer, expire_on_commit=False)
 
     def _info(self, account: str) -> dict[str, Any]:
         return {"node_id": self.node_id, "account": account, "clock": self.clock}
@@ -50,7 +52,7 @@ class Database:
 
         `account` (the acting username) is recorded with every captured change.
         """
-        session = self._factory(info=self._info(account))
+        session = self._write_factory(info=self._info(account))
         try:
             yield session
             session.commit()

@@ -76,6 +76,28 @@ class InstallationInfo:
     last_sync_at: datetime | None
 
 
+@dataclass(frozen=True)
+class MunicipalityProfile:
+    """The municipality's printed identity, as plain values."""
+
+    name: str
+    uf: str
+    ibge_code: str
+    timezone: str
+    secretariat_name: str
+    brasao_png: bytes | None
+
+
+def municipality_profile(session: Session) -> MunicipalityProfile:
+    """The profile screens edit and reports print; ValidationError before setup."""
+    town = session.scalar(select(Municipality).where(Municipality.deleted_at.is_(None)))
+    if town is None:
+        raise ValidationError({"": "Município ainda não cadastrado."})
+    return MunicipalityProfile(
+        town.name, town.uf, town.ibge_code, town.timezone, town.secretariat_name, town.brasao_png
+    )
+
+
 def is_configured(session: Session) -> bool:
     """True once setup (or demo creation) has written the installation row."""
     return session.scalar(select(func.count()).select_from(Installation)) == 1

@@ -18,6 +18,7 @@ from app.security import audit as audit_service
 from app.security.accounts import AccountRow, RoleRow
 from app.security.audit import AuditRow
 from app.security.auth import MAX_FAILED_ATTEMPTS
+from app.security.permissions import PERMISSIONS
 from tests.ui.shell_helpers import OFFSCREEN_RESIZE_WARNING, context_for, fill_demo
 from ui.admin import Column, RowsModel
 from ui.admin.accounts import AccountDialog, AccountsPage, ResetPasswordDialog
@@ -201,7 +202,8 @@ def test_new_role_with_permissions_from_the_tree(qtbot, ctx):
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     names = _texts(page.model, 0)
     assert "Vigilância" in names
-    assert page.model.index(names.index("Vigilância"), 1).data() == "2 de 7"
+    total = len(PERMISSIONS)
+    assert page.model.index(names.index("Vigilância"), 1).data() == f"2 de {total}"
 
 
 def test_removing_the_last_admin_permission_is_refused_beside_the_tree(qtbot, ctx):

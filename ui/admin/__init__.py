@@ -110,6 +110,8 @@ def make_table(model: QAbstractTableModel, parent: QWidget | None = None) -> QTa
     table.setAlternatingRowColors(True)
     table.setWordWrap(False)
     table.verticalHeader().hide()
+    # Compact rows, as in the citizen list: more lines on screen, same legibility.
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
     header = table.horizontalHeader()
     header.setStretchLastSection(True)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)

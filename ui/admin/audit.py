@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QModelIndex, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -40,36 +40,57 @@ PAGE_SIZE = 200
 OK_STYLE = "color: #1b6e3a; background: #e6f4ea; border: 1px solid #9ccfaa; padding: 6px;"
 BROKEN_STYLE = "color: #8c1d18; background: #fce8e6; border: 1px solid #e6a39c; padding: 6px;"
 
+# Marked for translation in context "audit", translated where they are shown.
 ENTITY_LABELS = {
-    "account": "Conta",
-    "role": "Perfil",
-    "citizen": "Cidadão",
-    "installation": "Instalação",
-    "municipality": "Município",
-    "issued_document": "Documento emitido",
-    "unit": "Unidade de saúde",
-    "professional": "Profissional",
-    "district": "Bairro",
+    "account": QT_TRANSLATE_NOOP("audit", "Conta"),
+    "role": QT_TRANSLATE_NOOP("audit", "Perfil"),
+    "citizen": QT_TRANSLATE_NOOP("audit", "Cidadão"),
+    "installation": QT_TRANSLATE_NOOP("audit", "Instalação"),
+    "municipality": QT_TRANSLATE_NOOP("audit", "Município"),
+    "issued_document": QT_TRANSLATE_NOOP("audit", "Documento emitido"),
+    "health_unit": QT_TRANSLATE_NOOP("audit", "Unidade de saúde"),
+    "professional": QT_TRANSLATE_NOOP("audit", "Profissional"),
+    "district": QT_TRANSLATE_NOOP("audit", "Bairro"),
 }
-DETAIL_KEYS = {"fields": "campos", "reason": "motivo", "attempt": "tentativa",
-               "attempts": "tentativas", "until": "até", "code": "código", "found": "encontrado",
-               "ok": "íntegra", "checked": "verificados", "broken_seq": "violada em",
-               "kind": "tipo", "pages": "páginas"}  # fmt: skip
-REASONS = {"wrong_password": "senha incorreta", "unknown_user": "usuário inexistente",
-           "locked": "conta bloqueada", "inactive": "conta desativada"}  # fmt: skip
+DETAIL_KEYS = {
+    "fields": QT_TRANSLATE_NOOP("audit", "campos"),
+    "reason": QT_TRANSLATE_NOOP("audit", "motivo"),
+    "attempt": QT_TRANSLATE_NOOP("audit", "tentativa"),
+    "attempts": QT_TRANSLATE_NOOP("audit", "tentativas"),
+    "until": QT_TRANSLATE_NOOP("audit", "até"),
+    "code": QT_TRANSLATE_NOOP("audit", "código"),
+    "found": QT_TRANSLATE_NOOP("audit", "encontrado"),
+    "ok": QT_TRANSLATE_NOOP("audit", "íntegra"),
+    "checked": QT_TRANSLATE_NOOP("audit", "verificados"),
+    "broken_seq": QT_TRANSLATE_NOOP("audit", "violada em"),
+    "kind": QT_TRANSLATE_NOOP("audit", "tipo"),
+    "pages": QT_TRANSLATE_NOOP("audit", "páginas"),
+}
+REASONS = {
+    "wrong_password": QT_TRANSLATE_NOOP("audit", "senha incorreta"),
+    "unknown_user": QT_TRANSLATE_NOOP("audit", "usuário inexistente"),
+    "locked": QT_TRANSLATE_NOOP("audit", "conta bloqueada"),
+    "inactive": QT_TRANSLATE_NOOP("audit", "conta desativada"),
+}
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("audit", text)
 
 
 def describe_detail(detail: dict[str, Any]) -> str:
     """{"reason": "wrong_password", "attempt": 2} → "motivo: senha incorreta; tentativa: 2"."""
     parts = []
     for key, value in detail.items():
+        if value is None or value == []:
+            continue
         if isinstance(value, list):
             value = ", ".join(str(item) for item in value)
         elif isinstance(value, bool):
-            value = "sim" if value else "não"
-        elif key == "reason":
-            value = REASONS.get(str(value), value)
-        parts.append(f"{DETAIL_KEYS.get(key, key)}: {value}")
+            value = _tr("sim") if value else _tr("não")
+        elif key == "reason" and str(value) in REASONS:
+            value = _tr(REASONS[str(value)])
+        parts.append(f"{_tr(DETAIL_KEYS[key]) if key in DETAIL_KEYS else key}: {value}")
     return "; ".join(parts)
 
 
@@ -151,7 +172,8 @@ class AuditPage(QWidget):
     def _entity(self, row: AuditRow) -> str:
         if not row.entity:
             return ""
-        return ENTITY_LABELS.get(row.entity, row.entity)
+        label = ENTITY_LABELS.get(row.entity)
+        return _tr(label) if label else row.entity
 
     def _build_ui(self) -> None:
         layout = QVBoxLayout(self)

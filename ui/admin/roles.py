@@ -104,6 +104,7 @@ class RoleDialog(ServiceDialog):
         if role is not None:
             self.name.setText(role.name)
             self.description.setText(role.description)
+            self.description.setCursorPosition(0)  # show the beginning, not the end
             self.permissions.set_checked(role.permissions)
 
     def save(self) -> None:

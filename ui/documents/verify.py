@@ -80,9 +80,11 @@ class VerifyPage(QWidget):
         self.code.returnPressed.connect(self.check)
         self.check_button = QPushButton(self.tr("&Verificar"))
         self.check_button.clicked.connect(self.check)
+        self.code.setMaximumWidth(self.code.fontMetrics().horizontalAdvance("W") * 18)
         row.addWidget(QLabel(self.tr("&Código:"), buddy=self.code))
         row.addWidget(self.code, 1)
         row.addWidget(self.check_button)
+        row.addStretch(1)
         return row
 
     def _build_result(self) -> QLabel:
