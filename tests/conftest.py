@@ -6,19 +6,21 @@ its own temporary folder, migrated by the real Alembic revisions, with WAL on.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
-
 from app.clock import FixedClock
 from app.db.engine import sqlite_url
 from app.db.migrate import upgrade
 from app.db.session import Database
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+gc.disable()  # see _collect_garbage_on_main_thread
+os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -27,6 +29,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         fixtures = getattr(item, "fixturenames", ())
         if "qtbot" in fixtures or "qapp" in fixtures or "qtmodeltester" in fixtures:
             item.add_marker(pytest.mark.gui)
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_on_main_thread() -> Iterator[None]:
+    """As in the app (ui/main.py): the collector runs only on the GUI thread, between tests.
+
+    Automatic collection could otherwise start on the ops worker thread and free a Qt wrapper
+    there, which crashes Qt.
+    """
+    yield
+    gc.collect()
 
 
 @pytest.fixture

@@ -3,8 +3,9 @@
 `fn` runs on a single worker thread (one at a time, so SQLite writes are serialised) and must
 never touch widgets; it opens its own session with `db.unit_of_work()`. Its result or exception
 comes back to the GUI thread through a signal. Errors meant for the user (`UserFacingError`) are
-shown as they are; anything else is logged and shown as an unexpected error. Message boxes are
-opened non-blocking (`open()`), so nothing stalls the event loop (or a test).
+shown as they are; anything else is logged and shown as an unexpected error. When `parent` is
+given and that window has been deleted by the time the work ends, the result is dropped.
+Message boxes are opened non-blocking (`open()`), so nothing stalls the event loop (or a test).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -61,6 +63,11 @@ def show_error(
     return box
 
 
+def _alive(widget: QWidget | None) -> bool:
+    """False once the widget that asked for the work has been closed and deleted."""
+    return widget is None or shiboken6.isValid(widget)
+
+
 class OpRunner(QObject):
     """Runs callables on one worker thread and delivers results on the GUI thread."""
 
@@ -86,11 +93,14 @@ class OpRunner(QObject):
 
         def done(result: Any) -> None:
             self._finish(relay)
-            if on_success is not None:
+            if on_success is not None and _alive(parent):
                 on_success(result)
 
         def failed(exc: BaseException) -> None:
             self._finish(relay)
+            if not _alive(parent):
+                log.info("result of an operation dropped: its window was closed", exc_info=exc)
+                return
             (on_failure or (lambda e: show_error(parent, e)))(exc)
 
         relay.succeeded.connect(done)

@@ -19,7 +19,6 @@ from ui.ops import OpRunner
 PASSWORDS = {username: password for username, password, _role, _what in DEMO_ACCOUNTS}
 # The offscreen platform cannot resize native windows and says so whenever a shown dialog's
 # size hints change: a limitation of the test platform, not a fault of the code.
-OFFSCREEN_RESIZE_WARNING = "This plugin does not support propagateSizeHints"
 
 
 def fill_demo(db: Database) -> None:

@@ -19,7 +19,7 @@ from app.security.accounts import AccountRow, RoleRow
 from app.security.audit import AuditRow
 from app.security.auth import MAX_FAILED_ATTEMPTS
 from app.security.permissions import PERMISSIONS
-from tests.ui.shell_helpers import OFFSCREEN_RESIZE_WARNING, context_for, fill_demo
+from tests.ui.shell_helpers import context_for, fill_demo
 from ui.admin import Column, RowsModel
 from ui.admin.accounts import AccountDialog, AccountsPage, ResetPasswordDialog
 from ui.admin.audit import AuditModel, AuditPage, describe_detail
@@ -27,8 +27,6 @@ from ui.admin.roles import RoleDialog, RolesPage
 from ui.context import AppContext
 from ui.login import attempt_login
 from ui.ops import OpRunner
-
-pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_RESIZE_WARNING)
 
 
 @pytest.fixture

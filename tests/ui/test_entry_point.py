@@ -9,19 +9,15 @@ import sqlite3
 import sys
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QLocale, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from app import __version__
 from app.db.session import Database
 from app.installation.service import is_configured
-from tests.ui.shell_helpers import OFFSCREEN_RESIZE_WARNING
 from ui import main as entry
 from ui.login import LoginDialog
 from ui.setup_wizard import SetupWizard
-
-pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_RESIZE_WARNING)
 
 
 def test_version(capsys):

@@ -14,7 +14,6 @@ from app.security.actor import SYSTEM
 from app.security.auth import MAX_FAILED_ATTEMPTS
 from app.security.roles_seed import ensure_default_roles
 from tests.ui.shell_helpers import (
-    OFFSCREEN_RESIZE_WARNING,
     context_for,
     fill_demo,
     type_login,
@@ -22,8 +21,6 @@ from tests.ui.shell_helpers import (
 )
 from ui.login import ChangePasswordDialog, LoginDialog, attempt_login
 from ui.ops import OpRunner
-
-pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_RESIZE_WARNING)
 
 WRONG_CREDENTIALS = "Usuário ou senha incorretos."
 

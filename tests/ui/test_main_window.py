@@ -15,7 +15,7 @@ from app.db.session import Database
 from app.security import audit
 from app.security.models import AuditEntry
 from app.settings import LOCK_MINUTES, Settings
-from tests.ui.shell_helpers import OFFSCREEN_RESIZE_WARNING, context_for, fill_demo, type_login
+from tests.ui.shell_helpers import context_for, fill_demo, type_login
 from ui import state
 from ui.admin.accounts import AccountsPage
 from ui.admin.audit import AuditPage
@@ -27,8 +27,6 @@ from ui.main import Launcher
 from ui.main_window import PAGES, MainWindow, page_title
 from ui.ops import OpRunner
 from ui.registry.view import CitizenPage
-
-pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_RESIZE_WARNING)
 
 ALL_PAGES = [
     "Cidadãos", "Verificar documento", "Contas de usuário", "Perfis de acesso",

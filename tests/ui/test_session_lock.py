@@ -17,7 +17,6 @@ from app.db.session import Database
 from app.security.models import Account
 from app.settings import Settings
 from tests.ui.shell_helpers import (
-    OFFSCREEN_RESIZE_WARNING,
     context_for,
     fill_demo,
     type_password_and_enter,
@@ -27,8 +26,6 @@ from ui.context import Bus
 from ui.main_window import MainWindow
 from ui.ops import OpRunner
 from ui.session_lock import LOCK, InactivityWatcher
-
-pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_RESIZE_WARNING)
 
 
 @pytest.fixture(autouse=True)

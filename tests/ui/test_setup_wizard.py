@@ -15,12 +15,9 @@ from PySide6.QtWidgets import QWizard
 from app.db.session import Database
 from app.installation.models import NodeKind
 from app.installation.service import installation_info, is_configured
-from tests.ui.shell_helpers import OFFSCREEN_RESIZE_WARNING
 from ui.login import attempt_login
 from ui.ops import OpRunner
 from ui.setup_wizard import BRASAO_MAX_PX, SetupWizard
-
-pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_RESIZE_WARNING)
 
 SAO_PAULO_CAPITAL = "3550308"
 SANTA_LUCIA_PR = "4123824"

@@ -13,12 +13,10 @@ from app.db.session import Database
 from app.registry.queries import CitizenFilter
 from app.registry.reports import citizen_list_pdf
 from app.reports.codes import new_code
-from tests.ui.shell_helpers import OFFSCREEN_RESIZE_WARNING, context_for, fill_demo
+from tests.ui.shell_helpers import context_for, fill_demo
 from ui.context import AppContext
 from ui.documents.verify import VerifyPage
 from ui.ops import OpRunner
-
-pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_RESIZE_WARNING)
 
 
 @pytest.fixture

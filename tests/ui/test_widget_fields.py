@@ -20,10 +20,6 @@ from ui.widgets.fields import DateField, DocumentField, FormLayout
 from ui.widgets.pdf_preview import PdfPreviewDialog, default_file_name
 from ui.widgets.search_box import DEBOUNCE_MS, SearchBox
 
-# The offscreen platform plugin cannot resize native windows and says so with a Qt warning
-# whenever a shown window's layout changes its size hints; it is not a fault of the code.
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
-
 
 def _form(qtbot) -> tuple[QWidget, FormLayout]:
     window = QWidget()

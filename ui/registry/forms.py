@@ -38,11 +38,11 @@ from PySide6.QtWidgets import (
 from app.brazil.ibge import municipality_name, municipality_uf
 from app.brazil.names import name_error
 from app.errors import DuplicateError, ValidationError
+from app.installation.service import municipality_profile
 from app.registry.enums import Race, Sex
 from app.registry.queries import CitizenDetail, list_districts
 from app.registry.rules import CitizenInput, birth_date_error
 from app.registry.service import CitizenSaved, PossibleDuplicate, create_citizen, update_citizen
-from app.reports.issue import municipality_of
 from app.security.actor import Actor
 from ui.context import AppContext
 from ui.ops import show_error
@@ -66,8 +66,7 @@ class FormChoices:
 def load_form_choices(ctx: AppContext) -> FormChoices:
     """Bairros and the municipality's IBGE code; call inside `ctx.ops.run` (opens a session)."""
     with ctx.db.read_only() as session:
-        # InstallationInfo has no IBGE code yet, so it is read from the municipality profile.
-        return FormChoices(list_districts(session), municipality_of(session).ibge_code)
+        return FormChoices(list_districts(session), municipality_profile(session).ibge_code)
 
 
 def open_citizen_form(
