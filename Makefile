@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	QT_QPA_PLATFORM= $(BIN)/saude-municipal --demo
+	env -u QT_QPA_PLATFORM $(BIN)/saude-municipal --demo
 
 test: lint
 	$(BIN)/python -m pytest
