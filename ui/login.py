@@ -11,6 +11,7 @@ password is "Encerrar sessão", which rejects the dialog (the main window then l
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
@@ -25,19 +26,24 @@ from PySide6.QtWidgets import (
 )
 
 from app import APP_NAME
-from app.db.session import Database
 from app.errors import ValidationError
-from app.installation.service import InstallationInfo, installation_info, local_zone
 from app.security.actor import Actor
-from app.security.auth import LoginResult, change_password, login
 from ui.ops import OpRunner, show_error
 from ui.widgets.fields import ERROR_COLOR, ErrorLabel, FormLayout
+
+if TYPE_CHECKING:  # the database layer is imported by the worker, after the window is up
+    from app.db.session import Database
+    from app.installation.service import InstallationInfo
+    from app.security.auth import LoginResult
 
 HINT_COLOR = "#5f6b76"
 
 
 def attempt_login(db: Database, username: str, password: str) -> LoginResult:
     """One attempt in its own committed unit of work (runs in the worker)."""
+    from app.installation.service import installation_info, local_zone
+    from app.security.auth import login
+
     with db.unit_of_work(username.strip().lower()) as session:
         zone = local_zone(installation_info(session))
         return login(session, username, password, tz=zone)
@@ -60,7 +66,7 @@ class LoginDialog(QDialog):
 
     def __init__(
         self,
-        db: Database,
+        db: Database | None,
         ops: OpRunner,
         parent: QWidget | None = None,
         *,
@@ -75,8 +81,17 @@ class LoginDialog(QDialog):
         self._leaving = False
         self._build_ui()
         self.setWindowTitle(self._title())
-        if locked_actor is None:
+        if db is None:  # start-up: the window comes first, the database is still opening
+            self.place.setText(self.tr("Abrindo o banco de dados…"))
+            self.submit_button.setEnabled(False)
+        elif locked_actor is None:
             self._load_place()
+
+    def set_database(self, db: Database) -> None:
+        """The database is open: say where we are and accept logins."""
+        self.db = db
+        self.submit_button.setEnabled(True)
+        self._load_place()
 
     # --- building ---------------------------------------------------------------------------
 
@@ -132,8 +147,11 @@ class LoginDialog(QDialog):
     def _load_place(self) -> None:
         """Say which secretariat and installation this is (a clerk may use more than one)."""
         db = self.db
+        assert db is not None
 
         def work() -> InstallationInfo | None:
+            from app.installation.service import installation_info
+
             with db.read_only() as session:
                 return installation_info(session)
 
@@ -195,12 +213,15 @@ class LoginDialog(QDialog):
 
     def submit(self) -> None:
         username, password = self.username.text().strip(), self.password.text()
+        db = self.db
+        if db is None:  # still opening (the button is disabled; Enter may still arrive)
+            return
         if not username or not password:
             self._show_error(self.tr("Informe o usuário e a senha."))
             return
         self._set_busy(True)
         self.ops.run(
-            lambda: attempt_login(self.db, username, password),
+            lambda: attempt_login(db, username, password),
             self._answered,
             self._failed,
             self,
@@ -227,6 +248,7 @@ class LoginDialog(QDialog):
         self.accept()
 
     def _ask_new_password(self, actor: Actor) -> None:
+        assert self.db is not None  # a login happened, so the database is open
         dialog = ChangePasswordDialog(
             self.db, self.ops, actor, self, forced=True, current_password=self.password.text()
         )
@@ -353,6 +375,8 @@ class ChangePasswordDialog(QDialog):
         db, actor = self.db, self.actor
 
         def work() -> None:
+            from app.security.auth import change_password
+
             with db.unit_of_work(actor.username) as session:
                 change_password(session, actor, old, new)
 

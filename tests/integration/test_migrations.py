@@ -12,7 +12,7 @@ from sqlalchemy import inspect
 from app.bootstrap import open_database
 from app.clock import FixedClock
 from app.db.engine import sqlite_url
-from app.db.migrate import backup_sqlite, head_revision, read_revision, upgrade
+from app.db.migrate import HEAD_REVISION, backup_sqlite, head_revision, read_revision, upgrade
 from app.db.session import Database
 from app.errors import DatabaseError
 
@@ -119,3 +119,8 @@ def test_postgresql_database_from_a_newer_version_is_refused(pg_url: str) -> Non
     db.dispose()
     with pytest.raises(DatabaseError, match="versão mais nova"):
         open_database(pg_url)
+
+
+def test_start_up_constant_names_alembics_head() -> None:
+    """Start-up skips Alembic when the database is at HEAD_REVISION: it must be the real head."""
+    assert HEAD_REVISION == head_revision()

@@ -115,3 +115,24 @@ def test_demo_fills_an_empty_database_then_asks_admin_to_log_in(qtbot, db: Datab
 def test_arguments(tmp_path: Path):
     args = entry.build_parser().parse_args(["--db", str(tmp_path / "x.sqlite3"), "--demo"])
     assert args.demo and args.db.endswith("x.sqlite3")
+
+
+def test_login_window_appears_before_the_database_is_open(qtbot, tmp_path: Path):
+    """The clerk sees the login at once; it accepts input only once the database is usable."""
+    from app.bootstrap import open_database
+    from app.installation.demo import create_demo
+
+    path = tmp_path / "unidade.sqlite3"
+    opened = open_database(str(path))
+    create_demo(opened, citizens=5, seed=4)
+    opened.dispose()
+    launcher = entry.Launcher(_App(), db_arg=str(path))  # type: ignore[arg-type]
+    launcher.start()
+    dialog = launcher.dialog
+    assert isinstance(dialog, LoginDialog)
+    qtbot.addWidget(dialog)
+    assert dialog.isVisible() and not dialog.submit_button.isEnabled()
+    assert dialog.place.text() == "Abrindo o banco de dados…"
+    qtbot.waitUntil(dialog.submit_button.isEnabled, timeout=20_000)
+    qtbot.waitUntil(lambda: "Santa Lúcia" in dialog.place.text(), timeout=10_000)
+    launcher.shutdown()

@@ -49,7 +49,6 @@ class _SearchResult:
     generation: int
     flt: CitizenFilter
     rows: list[CitizenRow]
-    total: int | None
 
 
 class CitizenPage(QWidget):
@@ -183,10 +182,23 @@ class CitizenPage(QWidget):
         def work() -> _SearchResult:
             with ctx.db.read_only() as session:
                 rows = find_citizens(session, ctx.actor, flt, limit=PAGE_SIZE)
-                total = None if flt.text else count_citizens(session, ctx.actor)
-            return _SearchResult(generation, flt, rows, total)
+            return _SearchResult(generation, flt, rows)
 
         ctx.ops.run(work, self._show_result, parent=self)
+        if not flt.text:
+            # Counting a million rows takes a few hundred ms: the rows are painted first and
+            # the total arrives after them (the worker runs one job at a time, in order).
+            ctx.ops.run(lambda: self._count(generation), self._show_total, parent=self)
+
+    def _count(self, generation: int) -> tuple[int, int]:
+        with self._ctx.db.read_only() as session:
+            return generation, count_citizens(session, self._ctx.actor)
+
+    def _show_total(self, counted: tuple[int, int]) -> None:
+        generation, total = counted
+        if generation == self._generation:
+            self._total = total
+            self._update_count()
 
     def _fetcher(self, flt: CitizenFilter) -> FetchPage:
         """Further pages, read on the GUI thread by the model as the list scrolls."""
@@ -204,7 +216,7 @@ class CitizenPage(QWidget):
         if result.generation != self._generation:
             return  # an older search answered after a newer one was started
         selected = self.selected_row()
-        self._filter, self._total = result.flt, result.total
+        self._filter, self._total = result.flt, None
         self.model.reset_with(self._fetcher(result.flt), result.rows)
         self._update_count()
         self._reselect(selected.key if selected else None)
