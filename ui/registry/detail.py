@@ -34,12 +34,10 @@ from app.brazil.identifiers import format_cep, format_cns, format_cpf, format_ph
 from app.installation.service import local_zone
 from app.registry.queries import CitizenDetail, get_citizen
 from app.registry.reports import citizen_record_pdf
-from app.reports.issue import IssuedPdf
 from app.security.audit import AuditRow, history_of
 from ui.context import AppContext
-from ui.ops import show_error
 from ui.registry.forms import open_citizen_form
-from ui.widgets.pdf_preview import PdfPreviewDialog
+from ui.widgets.pdf_preview import issue_and_preview
 
 FIELD_LABELS = {
     "name": "nome", "social_name": "nome social", "cns": "CNS", "cpf": "CPF",
@@ -256,24 +254,9 @@ class CitizenDetailDialog(QDialog):
         if not self._ctx.actor.can("registry.print") or not self.print_button.isEnabled():
             return
         ctx, citizen_id = self._ctx, self.detail.id
-        self.print_button.setEnabled(False)
-
-        def issue() -> IssuedPdf:
-            with ctx.db.unit_of_work(ctx.actor.username) as session:
-                return citizen_record_pdf(session, ctx.actor, citizen_id)
-
-        ctx.ops.run(issue, self._show_pdf, self._print_failed, parent=self)
-
-    def _show_pdf(self, issued: IssuedPdf) -> None:
-        if not shiboken6.isValid(self):
-            return  # closed while the worker ran
-        self.print_button.setEnabled(True)
-        preview = PdfPreviewDialog.for_issued(issued, self)
-        preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        preview.open()
-
-    def _print_failed(self, exc: BaseException) -> None:
-        if not shiboken6.isValid(self):
-            return  # closed while the worker ran
-        self.print_button.setEnabled(True)
-        show_error(self, exc)
+        issue_and_preview(
+            ctx,
+            self,
+            self.print_button,
+            lambda session: citizen_record_pdf(session, ctx.actor, citizen_id),
+        )

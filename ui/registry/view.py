@@ -28,13 +28,11 @@ from PySide6.QtWidgets import (
 
 from app.registry.queries import CitizenFilter, CitizenRow, Cursor, count_citizens, find_citizens
 from app.registry.reports import citizen_list_pdf
-from app.reports.issue import IssuedPdf
 from ui.context import AppContext
 from ui.models.citizens import PAGE_SIZE, CitizenTableModel, FetchPage
-from ui.ops import show_error
 from ui.registry.detail import open_citizen_detail
 from ui.registry.forms import open_citizen_form
-from ui.widgets.pdf_preview import PdfPreviewDialog
+from ui.widgets.pdf_preview import issue_and_preview
 from ui.widgets.search_box import SearchBox
 
 # Column widths as sample texts, so they follow the font size (Nome takes what is left).
@@ -298,27 +296,12 @@ class CitizenPage(QWidget):
         if not self._ctx.actor.can("registry.print") or not self.print_button.isEnabled():
             return
         ctx, flt = self._ctx, self._filter
-        self.print_button.setEnabled(False)
-
-        def issue() -> IssuedPdf:
-            with ctx.db.unit_of_work(ctx.actor.username) as session:
-                return citizen_list_pdf(session, ctx.actor, flt)
-
-        ctx.ops.run(issue, self._show_pdf, self._print_failed, parent=self)
-
-    def _show_pdf(self, issued: IssuedPdf) -> None:
-        if not shiboken6.isValid(self):
-            return  # closed while the worker ran
-        self.print_button.setEnabled(True)
-        preview = PdfPreviewDialog.for_issued(issued, self)
-        preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        preview.open()
-
-    def _print_failed(self, exc: BaseException) -> None:
-        if not shiboken6.isValid(self):
-            return  # closed while the worker ran
-        self.print_button.setEnabled(True)
-        show_error(self, exc)
+        issue_and_preview(
+            ctx,
+            self,
+            self.print_button,
+            lambda session: citizen_list_pdf(session, ctx.actor, flt),
+        )
 
 
 def _thousands(number: int) -> str:

@@ -13,8 +13,9 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRect, QSize, QStandardPaths, Qt
 from PySide6.QtGui import QKeySequence, QPainter, QShortcut
@@ -22,6 +23,7 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -31,6 +33,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from ui.ops import show_error
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from ui.context import AppContext
 
 MAX_PRINT_DPI = 300
 
@@ -220,3 +229,34 @@ class PdfPreviewDialog(QDialog):
         box.setObjectName("error_box")
         box.open()
         return box
+
+
+def issue_and_preview(
+    ctx: AppContext,
+    parent: QWidget,
+    button: QAbstractButton,
+    build: Callable[[Session], IssuedDocument],
+) -> None:
+    """Issue a document in the worker (its own unit of work), then open its preview.
+
+    The way every screen prints: `build(session)` calls a report service (which checks the
+    permission, registers the verification code and audits the print). `button` stays disabled
+    meanwhile so a double click cannot issue two documents.
+    """
+    button.setEnabled(False)
+
+    def issue() -> IssuedDocument:
+        with ctx.db.unit_of_work(ctx.actor.username) as session:
+            return build(session)
+
+    def show(issued: IssuedDocument) -> None:
+        button.setEnabled(True)
+        preview = PdfPreviewDialog.for_issued(issued, parent)
+        preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        preview.open()
+
+    def failed(exc: BaseException) -> None:
+        button.setEnabled(True)
+        show_error(parent, exc)
+
+    ctx.ops.run(issue, show, failed, parent=parent)
