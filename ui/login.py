@@ -49,12 +49,6 @@ def attempt_login(db: Database, username: str, password: str) -> LoginResult:
         return login(session, username, password, tz=zone)
 
 
-def _submit_on_enter(form: FormLayout, widget: QWidget) -> None:
-    # The last field of a form: Enter presses the default button instead of moving on.
-    # (Asked of ui/widgets/fields.py: an `advance=False` option on `add_field`.)
-    widget.removeEventFilter(form._enter_filter)
-
-
 class LoginDialog(QDialog):
     """Username and password; `actor` holds the logged-in account after `accepted`.
 
@@ -174,7 +168,7 @@ class LoginDialog(QDialog):
         self.password.setMaxLength(128)
         self.form.add_field("username", self.tr("&Usuário:"), self.username)
         self.form.add_field("password", self.tr("&Senha:"), self.password)
-        _submit_on_enter(self.form, self.password)
+        self.form.submit_on_enter(self.password)
         if self._locked_actor is not None:
             self.username.setText(self._locked_actor.username)
             self.username.setReadOnly(True)
@@ -346,7 +340,7 @@ class ChangePasswordDialog(QDialog):
         self.form.add_field("new_password", self.tr("&Nova senha:"), self.new_password)
         self.form.add_field("confirm_password", self.tr("&Repita a nova senha:"),
                             self.confirm_password)  # fmt: skip
-        _submit_on_enter(self.form, self.confirm_password)
+        self.form.submit_on_enter(self.confirm_password)
         return self.form
 
     def _build_buttons(self) -> QDialogButtonBox:

@@ -128,11 +128,6 @@ def png_from_image(image: QImage) -> bytes:
     return bytes(data.data())
 
 
-def _submit_on_enter(form: FormLayout, widget: QWidget) -> None:
-    # Last field of a page: Enter presses "Avançar"/"Concluir" instead of moving on.
-    widget.removeEventFilter(form._enter_filter)
-
-
 class BrasaoPicker(QWidget):
     """A small preview of the brasão with "Escolher imagem…" and "Remover".
 
@@ -356,7 +351,7 @@ class InstallationPage(_FormPage):
         self.cnes = DocumentField("cnes", "unit_cnes")
         self.cnes_label_error = self.form.add_field("unit_cnes", self.tr("&CNES da unidade:"),
                                                     self.cnes)  # fmt: skip
-        _submit_on_enter(self.form, self.cnes)
+        self.form.submit_on_enter(self.cnes)
         self.cnes_hint = QLabel()
         self.cnes_hint.setObjectName("cnes_hint")
         self.cnes_hint.setWordWrap(True)
@@ -410,7 +405,7 @@ class AdminPage(_FormPage):
         self.form.add_field("admin_full_name", self.tr("Nome &completo:"), self.full_name)
         self.form.add_field("admin_password", self.tr("&Senha:"), self.password)
         self.form.add_field("admin_confirm", self.tr("&Repita a senha:"), self.confirm)
-        _submit_on_enter(self.form, self.confirm)
+        self.form.submit_on_enter(self.confirm)
 
     def _password_field(self) -> QLineEdit:
         field = QLineEdit()

@@ -153,10 +153,9 @@ class ServiceDialog(QDialog):
             layout.addWidget(widget)
         layout.addWidget(self.buttons)
         # Enter moves from field to field; on the last text field it saves.
-        # (Asked of ui/widgets/fields.py: an `advance=False` option on `add_field`.)
         edits = [w for w in self.form.fields.values() if isinstance(w, QLineEdit)]
         if edits:
-            edits[-1].removeEventFilter(self.form._enter_filter)
+            self.form.submit_on_enter(edits[-1])
 
     def save(self) -> None:  # pragma: no cover - overridden
         raise NotImplementedError

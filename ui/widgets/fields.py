@@ -270,6 +270,10 @@ class FormLayout(QFormLayout):
         self.fields[name] = widget
         return error
 
+    def submit_on_enter(self, widget: QWidget) -> None:
+        """The form's last field: Enter there presses the default button instead of moving on."""
+        widget.removeEventFilter(self._enter_filter)
+
     def show_errors(self, errors: Mapping[str, str]) -> dict[str, str]:
         """Show each message beside its field, clear the others; return the unplaced ones."""
         for name, label in self.error_labels.items():
