@@ -284,4 +284,4 @@ def test_details_are_written_for_people():
     assert describe_detail({"reason": "wrong_password", "attempt": 2}) == (
         "motivo: senha incorreta; tentativa: 2"
     )
-    assert describe_detail({"fields": ["name", "cns"]}) == "campos: name, cns"
+    assert describe_detail({"fields": ["name", "mother_name", "cns"]}) == "campos: nome, mãe, CNS"

@@ -34,6 +34,7 @@ from app.security.audit import (
 )
 from ui.admin import AnyIndex, Column, RowsModel, local_time, make_table
 from ui.context import AppContext
+from ui.labels import field_names
 from ui.ops import show_error
 
 PAGE_SIZE = 200
@@ -84,7 +85,9 @@ def describe_detail(detail: dict[str, Any]) -> str:
     for key, value in detail.items():
         if value is None or value == []:
             continue
-        if isinstance(value, list):
+        if key == "fields" and isinstance(value, list):
+            value = field_names(value)
+        elif isinstance(value, list):
             value = ", ".join(str(item) for item in value)
         elif isinstance(value, bool):
             value = _tr("sim") if value else _tr("não")

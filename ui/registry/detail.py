@@ -36,16 +36,9 @@ from app.registry.queries import CitizenDetail, get_citizen
 from app.registry.reports import citizen_record_pdf
 from app.security.audit import AuditRow, history_of
 from ui.context import AppContext
+from ui.labels import field_names
 from ui.registry.forms import open_citizen_form
 from ui.widgets.pdf_preview import issue_and_preview
-
-FIELD_LABELS = {
-    "name": "nome", "social_name": "nome social", "cns": "CNS", "cpf": "CPF",
-    "birth_date": "nascimento", "sex": "sexo", "race": "raça/cor", "mother_name": "mãe",
-    "cep": "CEP", "street": "logradouro", "number": "número", "complement": "complemento",
-    "district_id": "bairro", "municipality_ibge": "município", "phone": "telefone",
-    "unit_cnes": "unidade",
-}  # fmt: skip
 
 
 def open_citizen_detail(ctx: AppContext, citizen_id: uuid.UUID, parent: QWidget) -> None:
@@ -232,7 +225,7 @@ class CitizenDetailDialog(QDialog):
 
     def _change(self, row: AuditRow) -> str:
         fields = row.detail.get("fields") or []
-        return ", ".join(FIELD_LABELS.get(str(name), str(name)) for name in fields)
+        return field_names(fields)
 
     # --- actions ----------------------------------------------------------------------------
 
