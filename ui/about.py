@@ -24,7 +24,8 @@ LIBRARIES = (
     ("cryptography", "Apache 2.0 / BSD"),
     ("platformdirs", "MIT"),
     ("psycopg", "LGPL v3"),
-    ("qrcode", "BSD"),
+    ("lxml", "BSD"),
+    ("holidays", "MIT"),
     ("uuid6", "MIT"),
     ("validate-docbr", "MIT"),
 )

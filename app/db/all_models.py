@@ -2,6 +2,7 @@
 
 from app.db.base import Base
 from app.installation import models as installation_models
+from app.reference import models as reference_models
 from app.registry import models as registry_models
 from app.reports import models as reports_models
 from app.security import models as security_models
@@ -10,6 +11,7 @@ from app.sync import models as sync_models
 __all__ = [
     "Base",
     "installation_models",
+    "reference_models",
     "registry_models",
     "reports_models",
     "security_models",

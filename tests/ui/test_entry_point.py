@@ -66,7 +66,7 @@ def test_application_is_set_up_in_portuguese(qapp):
         QLocale.setDefault(locale)
 
 
-def test_database_from_a_newer_version_is_refused_with_exit_code_2(tmp_path, monkeypatch):
+def test_database_from_a_newer_version_is_refused_with_exit_code_2(qapp, tmp_path, monkeypatch):
     path = tmp_path / "newer.sqlite3"
     with sqlite3.connect(path) as raw:
         raw.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)")

@@ -1,0 +1,1 @@
+"""Atenção à Saúde: attendances, production and the files the federal systems take."""
