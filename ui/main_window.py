@@ -58,6 +58,12 @@ def _citizens(ctx: AppContext) -> QWidget:
     return CitizenPage(ctx)
 
 
+def _agenda(ctx: AppContext) -> QWidget:
+    from ui.care.agenda_view import AgendaPage
+
+    return AgendaPage(ctx)
+
+
 def _verify(ctx: AppContext) -> QWidget:
     from ui.documents.verify import VerifyPage
 
@@ -102,6 +108,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(QT_TRANSLATE_NOOP("MainWindow", "Contas de usuário"), "admin.accounts", _accounts),
     PageSpec(QT_TRANSLATE_NOOP("MainWindow", "Perfis de acesso"), "admin.accounts", _roles),
     PageSpec(QT_TRANSLATE_NOOP("MainWindow", "Trilha de auditoria"), "admin.audit", _audit),
+    PageSpec(QT_TRANSLATE_NOOP("MainWindow", "Agenda"), "care.read", _agenda),
 )
 
 

@@ -1,5 +1,6 @@
 """Imports every models module so that `Base.metadata` knows every table (Alembic, tests)."""
 
+from app.care import models as care_models
 from app.db.base import Base
 from app.installation import models as installation_models
 from app.reference import models as reference_models
@@ -10,6 +11,7 @@ from app.sync import models as sync_models
 
 __all__ = [
     "Base",
+    "care_models",
     "installation_models",
     "reference_models",
     "registry_models",

@@ -9,17 +9,22 @@ its units, professionals and citizens are fictional.
 from __future__ import annotations
 
 import random
+import uuid
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from app.care import agendas
+from app.care.agenda_queries import day_agenda, timezone_of
+from app.care.agenda_rules import TemplateInput, WaitingPriority
 from app.db.session import Database
 from app.installation.models import NodeKind
 from app.installation.service import SetupInput, complete_setup
 from app.installation.synthetic import UniqueDraw, citizen_rows, person_name
 from app.registry.enums import Sex, UnitKind
-from app.registry.models import Citizen
+from app.registry.models import Citizen, ProfessionalBond
 from app.registry.units import create_district, create_professional, create_unit
 from app.security.accounts import AccountInput, create_account
 from app.security.actor import SYSTEM
@@ -108,6 +113,7 @@ def create_demo(db: Database, *, citizens: int = 3000, seed: int = 2026) -> Demo
         batch = list(rows)
         if batch:  # an empty executemany would insert one row of defaults
             session.execute(insert(Citizen), batch)
+        _agendas(session, rng, db.clock.now(), [row["id"] for row in batch])
     return DemoSummary(node_id, citizens, len(UNITS), professionals)
 
 
@@ -144,3 +150,54 @@ def _professionals(session: Session, rng: random.Random) -> int:
             )
             count += 1
     return count
+
+
+# Weekly shifts of the demo agendas: (CBO, start, end, slot minutes, capacity, overbooking).
+AGENDA_SHIFTS = (
+    ("225142", time(7, 30), time(11, 30), 20, 1, 1),
+    ("223565", time(13, 0), time(16, 0), 30, 1, 0),
+    ("223208", time(7, 30), time(11, 0), 30, 1, 0),
+)
+AGENDA_DAYS = 10
+BOOKED_SHARE = 0.45
+
+
+def _agendas(
+    session: Session, rng: random.Random, now: datetime, citizens: list[uuid.UUID]
+) -> None:
+    """Weekday agendas at UBS Centro for two weeks, with bookings and a short waiting list."""
+    query = select(ProfessionalBond.professional_id, ProfessionalBond.cbo).where(
+        ProfessionalBond.unit_cnes == DEMO_UNIT
+    )
+    bonds = {cbo: professional_id for professional_id, cbo in session.execute(query)}
+    for cbo, start, end, minutes, capacity, extra in AGENDA_SHIFTS:
+        for weekday in range(5):
+            data = TemplateInput(str(bonds[cbo]), DEMO_UNIT, weekday, start, end, minutes,
+                                 capacity, extra)  # fmt: skip
+            agendas.create_template(session, SYSTEM, data)
+    today = now.astimezone(timezone_of(session)).date()
+    last = today + timedelta(days=AGENDA_DAYS - 1)
+    agendas.generate_slots(session, SYSTEM, DEMO_UNIT, today, last)
+    if citizens:
+        _bookings(session, rng, now, [bonds[shift[0]] for shift in AGENDA_SHIFTS], citizens)
+
+
+def _bookings(
+    session: Session,
+    rng: random.Random,
+    now: datetime,
+    professionals: list[uuid.UUID],
+    citizens: list[uuid.UUID],
+) -> None:
+    people = rng.sample(citizens, min(len(citizens), 120))
+    today = now.astimezone(timezone_of(session)).date()
+    for offset in range(5):
+        for professional in professionals:
+            rows = day_agenda(session, SYSTEM, DEMO_UNIT, professional, today + timedelta(offset))
+            for row in rows:
+                if row.starts_at > now and people and rng.random() < BOOKED_SHARE:
+                    agendas.book(session, SYSTEM, row.id, people.pop())
+    for priority in (WaitingPriority.HIGH, WaitingPriority.NORMAL, WaitingPriority.NORMAL):
+        if people:
+            data = agendas.WaitingInput(people.pop(), DEMO_UNIT, professionals[0], "", priority)
+            agendas.add_to_waiting_list(session, SYSTEM, data)

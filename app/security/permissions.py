@@ -14,12 +14,15 @@ PERMISSIONS: dict[str, str] = {
     "admin.audit": "Consultar e verificar a trilha de auditoria",
     "admin.settings": "Alterar os dados do município e da instalação",
     "documents.verify": "Verificar a autenticidade de documentos impressos",
+    "care.read": "Consultar agendas e agendamentos",
+    "care.schedule": "Agendar, confirmar e cancelar atendimentos e bloquear agendas",
 }
 
 DEPARTMENT_LABELS: dict[str, str] = {
     "registry": "Cadastros",
     "admin": "Administração",
     "documents": "Documentos",
+    "care": "Atenção à Saúde",
 }
 
 

@@ -28,8 +28,9 @@ DEFAULT_ROLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ),
     (
         "Recepção",
-        "Cadastro e atendimento ao público: consulta, inclui, altera e imprime cadastros",
-        ("registry.read", "registry.write", "registry.print"),
+        "Cadastro e atendimento ao público: consulta, inclui, altera e imprime cadastros; "
+        "agenda, confirma e cancela atendimentos",
+        ("registry.read", "registry.write", "registry.print", "care.read", "care.schedule"),
     ),
     ("Consulta", "Somente consulta aos cadastros", ("registry.read",)),
     (

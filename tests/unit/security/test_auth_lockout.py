@@ -56,7 +56,9 @@ def test_right_password_logs_in_with_the_roles_permissions_and_units(
         account_id=account_id,
         username="ana.souza",
         full_name="Pessoa ana.souza",
-        permissions=frozenset({"registry.read", "registry.write", "registry.print"}),
+        permissions=frozenset(
+            {"registry.read", "registry.write", "registry.print", "care.read", "care.schedule"}
+        ),
         units=frozenset({"2077485"}),
     )
     assert read_account("ana.souza")["last_login_at"] == clock.now()

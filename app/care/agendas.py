@@ -1,0 +1,605 @@
+"""Commands of the agendas: weekly templates, municipal holidays, slot generation, blocks, booking
+and the appointment's status changes, and the waiting list.
+
+Generating slots is idempotent (an existing slot is kept as it is) and skips national and municipal
+holidays and blocked periods. Blocking a period marks the slots in it and *reports* the bookings
+they hold — it never cancels them silently: the clerk calls each citizen and cancels one by one.
+Booking checks the slot's capacity (regular places, then the overbooking allowance the clerk must
+ask for explicitly) and refuses a citizen already booked at an overlapping time. Cancelling frees
+the place and returns the waiting-list candidates for it. Every write needs "care.schedule" for
+the unit and is audited; time comes from the session's clock.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.brazil.calendar import national_holidays
+from app.care.agenda_queries import WaitingCandidate, timezone_of, waiting_candidates
+from app.care.agenda_rules import (
+    AppointmentStatus,
+    BlockReason,
+    TemplateInput,
+    WaitingPriority,
+    WaitingStatus,
+    free_places,
+    slot_times,
+    template_errors,
+    times_overlap,
+    transition_error,
+)
+from app.care.models import (
+    AgendaBlock,
+    AgendaTemplate,
+    Appointment,
+    MunicipalHoliday,
+    Slot,
+    WaitingListEntry,
+)
+from app.db.session import clock_of
+from app.errors import NotFound, ValidationError
+from app.registry.models import Citizen, Professional, ProfessionalBond
+from app.security import audit
+from app.security.actor import Actor
+
+MAX_GENERATION_DAYS = 93
+SCHEDULE = "care.schedule"
+
+
+class OverbookingNeeded(ValidationError):
+    """The slot is full but allows overbooking (encaixe): ask the clerk, then book with it."""
+
+    def __init__(self, extra: int) -> None:
+        places = "1 encaixe permitido" if extra == 1 else f"{extra} encaixes permitidos"
+        super().__init__(
+            {"slot": f"Este horário está lotado, mas tem {places}. Agendar como encaixe?"}
+        )
+        self.extra = extra
+
+
+@dataclass(frozen=True)
+class SlotsGenerated:
+    """What a generation did: slots created, kept (already there), days skipped and why."""
+
+    created: int
+    existing: int
+    holidays: tuple[tuple[date, str], ...]
+    blocked: int
+
+
+@dataclass(frozen=True)
+class AffectedBooking:
+    """A booking inside a period just blocked: the clerk must contact the citizen."""
+
+    appointment_id: uuid.UUID
+    citizen_name: str
+    starts_at: datetime
+
+
+@dataclass(frozen=True)
+class BlockInput:
+    """A period without care; `professional_id` empty blocks the whole unit."""
+
+    unit_cnes: str
+    starts_at: datetime
+    ends_at: datetime
+    reason: BlockReason
+    professional_id: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class BlockResult:
+    block_id: uuid.UUID
+    slots_blocked: int
+    affected: tuple[AffectedBooking, ...]
+
+
+@dataclass(frozen=True)
+class Booked:
+    appointment_id: uuid.UUID
+    overbooked: bool
+
+
+@dataclass(frozen=True)
+class StatusChanged:
+    appointment_id: uuid.UUID
+    status: AppointmentStatus
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    """A cancellation and the waiting-list citizens the freed place can be offered to."""
+
+    appointment_id: uuid.UUID
+    slot_id: uuid.UUID
+    candidates: tuple[WaitingCandidate, ...]
+
+
+@dataclass(frozen=True)
+class WaitingInput:
+    citizen_id: uuid.UUID
+    unit_cnes: str
+    professional_id: uuid.UUID | None = None
+    cbo: str = ""
+    priority: WaitingPriority = WaitingPriority.NORMAL
+    note: str = ""
+
+
+# --- templates and holidays -----------------------------------------------------------------------
+
+
+def _minutes(value: time) -> int:
+    return value.hour * 60 + value.minute
+
+
+def _as_time(minutes: int) -> time:
+    return time(minutes // 60, minutes % 60)
+
+
+def _uuid(value: str, field: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError as exc:
+        raise ValidationError({field: "Selecione um profissional."}) from exc
+
+
+def _check_bond(session: Session, professional_id: uuid.UUID, unit_cnes: str) -> None:
+    query = select(ProfessionalBond.id).where(
+        ProfessionalBond.professional_id == professional_id,
+        ProfessionalBond.unit_cnes == unit_cnes,
+        ProfessionalBond.active.is_(True),
+    )
+    if session.scalar(query.limit(1)) is None:
+        raise ValidationError(
+            {"professional_id": f"O profissional não tem vínculo ativo com a unidade {unit_cnes}."}
+        )
+
+
+def _check_template_overlap(
+    session: Session, professional_id: uuid.UUID, data: TemplateInput
+) -> None:
+    query = select(AgendaTemplate).where(
+        AgendaTemplate.professional_id == professional_id,
+        AgendaTemplate.weekday == data.weekday,
+        AgendaTemplate.active.is_(True),
+        AgendaTemplate.deleted_at.is_(None),
+    )
+    for other in session.scalars(query):
+        start, end = _as_time(other.start_minute), _as_time(other.end_minute)
+        if times_overlap(data.start, data.end, start, end):
+            raise ValidationError(
+                {
+                    "start": f"Sobrepõe a agenda de {start:%H:%M} às {end:%H:%M} deste "
+                    f"profissional no mesmo dia da semana (unidade {other.unit_cnes})."
+                }
+            )
+
+
+def create_template(session: Session, actor: Actor, data: TemplateInput) -> uuid.UUID:
+    """Add a weekly shift; refused when it overlaps another shift of the same professional."""
+    actor.require(SCHEDULE, data.unit_cnes)
+    professional_id = _uuid(data.professional_id, "professional_id")
+    errors = template_errors(data)
+    if errors:
+        raise ValidationError(errors)
+    _check_bond(session, professional_id, data.unit_cnes)
+    _check_template_overlap(session, professional_id, data)
+    template = AgendaTemplate(
+        professional_id=professional_id, unit_cnes=data.unit_cnes, weekday=data.weekday,
+        start_minute=_minutes(data.start), end_minute=_minutes(data.end),
+        slot_minutes=data.slot_minutes, capacity=data.capacity, overbooking=data.overbooking,
+    )  # fmt: skip
+    session.add(template)
+    session.flush()
+    audit.record(session, actor, audit.CREATE, entity="agenda_template", entity_id=str(template.id))
+    return template.id
+
+
+def add_municipal_holiday(session: Session, actor: Actor, day: date, name: str) -> uuid.UUID:
+    """Register a municipal holiday (or an adopted ponto facultativo) that agendas skip."""
+    actor.require(SCHEDULE)
+    name = " ".join(name.split())
+    if len(name) < 3:
+        raise ValidationError({"name": "Informe o nome do feriado."})
+    if day in national_holidays(day.year):
+        raise ValidationError({"day": f"{day:%d/%m/%Y} já é feriado nacional."})
+    query = select(MunicipalHoliday.id).where(
+        MunicipalHoliday.day == day, MunicipalHoliday.deleted_at.is_(None)
+    )
+    if session.scalar(query) is not None:
+        raise ValidationError({"day": f"{day:%d/%m/%Y} já está cadastrado como feriado municipal."})
+    holiday = MunicipalHoliday(day=day, name=name)
+    session.add(holiday)
+    session.flush()
+    audit.record(
+        session, actor, audit.CREATE, entity="municipal_holiday", entity_id=str(holiday.id)
+    )
+    return holiday.id
+
+
+def municipal_holidays(session: Session, first: date, last: date) -> dict[date, str]:
+    """Municipal holidays between two dates (inclusive), date → name."""
+    query = select(MunicipalHoliday.day, MunicipalHoliday.name).where(
+        MunicipalHoliday.day >= first,
+        MunicipalHoliday.day <= last,
+        MunicipalHoliday.deleted_at.is_(None),
+    )
+    return {day: name for day, name in session.execute(query)}
+
+
+# --- generating slots -----------------------------------------------------------------------------
+
+
+def _templates(
+    session: Session, unit_cnes: str, professional_id: uuid.UUID | None
+) -> list[AgendaTemplate]:
+    query = select(AgendaTemplate).where(
+        AgendaTemplate.unit_cnes == unit_cnes,
+        AgendaTemplate.active.is_(True),
+        AgendaTemplate.deleted_at.is_(None),
+    )
+    if professional_id is not None:
+        query = query.where(AgendaTemplate.professional_id == professional_id)
+    return list(session.scalars(query))
+
+
+def _blocks(session: Session, unit_cnes: str, start: datetime, end: datetime) -> list[AgendaBlock]:
+    query = select(AgendaBlock).where(
+        AgendaBlock.unit_cnes == unit_cnes,
+        AgendaBlock.starts_at < end,
+        AgendaBlock.ends_at > start,
+        AgendaBlock.deleted_at.is_(None),
+    )
+    return list(session.scalars(query))
+
+
+def _existing(
+    session: Session, unit_cnes: str, start: datetime, end: datetime
+) -> set[tuple[uuid.UUID, datetime]]:
+    query = select(Slot.professional_id, Slot.starts_at).where(
+        Slot.unit_cnes == unit_cnes, Slot.starts_at >= start, Slot.starts_at < end
+    )
+    return {(p, s) for p, s in session.execute(query)}
+
+
+def _blocked_by(
+    blocks: list[AgendaBlock], professional_id: uuid.UUID, start: datetime, end: datetime
+) -> bool:
+    return any(
+        (b.professional_id is None or b.professional_id == professional_id)
+        and b.starts_at < end
+        and start < b.ends_at
+        for b in blocks
+    )
+
+
+def _period_checked(first: date, last: date) -> None:
+    if last < first:
+        raise ValidationError({"last": "A data final deve ser igual ou posterior à inicial."})
+    if (last - first).days >= MAX_GENERATION_DAYS:
+        raise ValidationError({"last": "Gere as vagas de no máximo três meses de cada vez."})
+
+
+@dataclass
+class _Generation:
+    """The state of one generation run: what exists, what blocks, what was counted."""
+
+    session: Session
+    tz: tzinfo
+    blocks: list[AgendaBlock]
+    existing: set[tuple[uuid.UUID, datetime]]
+    created: int = 0
+    kept: int = 0
+    blocked: int = 0
+
+    def fill(self, template: AgendaTemplate, day: date) -> None:
+        start, end = _as_time(template.start_minute), _as_time(template.end_minute)
+        for begin, finish in slot_times(day, start, end, template.slot_minutes, self.tz):
+            if (template.professional_id, begin) in self.existing:
+                self.kept += 1
+            elif _blocked_by(self.blocks, template.professional_id, begin, finish):
+                self.blocked += 1
+            else:
+                self.session.add(_slot_from(template, begin, finish))
+                self.existing.add((template.professional_id, begin))
+                self.created += 1
+
+
+def generate_slots(
+    session: Session,
+    actor: Actor,
+    unit_cnes: str,
+    first: date,
+    last: date,
+    professional_id: uuid.UUID | None = None,
+) -> SlotsGenerated:
+    """Create the slots of the unit's templates from `first` to `last` (local dates, inclusive)."""
+    actor.require(SCHEDULE, unit_cnes)
+    _period_checked(first, last)
+    tz = timezone_of(session)
+    start = datetime.combine(first, time(0), tzinfo=tz)
+    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz)
+    templates = _templates(session, unit_cnes, professional_id)
+    run = _Generation(
+        session, tz, _blocks(session, unit_cnes, start, end),
+        _existing(session, unit_cnes, start, end),
+    )  # fmt: skip
+    local = municipal_holidays(session, first, last)
+    skipped: list[tuple[date, str]] = []
+    for offset in range((last - first).days + 1):
+        day = first + timedelta(days=offset)
+        todays = [t for t in templates if t.weekday == day.weekday()]
+        holiday = national_holidays(day.year).get(day) or local.get(day)
+        if holiday and todays:
+            skipped.append((day, holiday))
+            continue
+        for template in todays:
+            run.fill(template, day)
+    session.flush()
+    detail = {"unit_cnes": unit_cnes, "first": first.isoformat(), "last": last.isoformat(),
+              "created": run.created}  # fmt: skip
+    audit.record(session, actor, audit.CREATE, entity="agenda_slot", entity_id=None, detail=detail)
+    return SlotsGenerated(run.created, run.kept, tuple(skipped), run.blocked)
+
+
+def _slot_from(template: AgendaTemplate, begin: datetime, finish: datetime) -> Slot:
+    return Slot(
+        professional_id=template.professional_id, template_id=template.id,
+        unit_cnes=template.unit_cnes, starts_at=begin, ends_at=finish,
+        capacity=template.capacity, overbooking=template.overbooking, blocked_reason="",
+    )  # fmt: skip
+
+
+# --- blocking -------------------------------------------------------------------------------------
+
+
+def _block_label(data: BlockInput) -> str:
+    note = " ".join(data.note.split())
+    return f"{data.reason.label} – {note}"[:120] if note else data.reason.label
+
+
+def block_period(session: Session, actor: Actor, data: BlockInput) -> BlockResult:
+    """Block a period for a professional or the whole unit; bookings in it are reported back."""
+    actor.require(SCHEDULE, data.unit_cnes)
+    if data.ends_at <= data.starts_at:
+        raise ValidationError({"ends_at": "O fim do bloqueio deve ser depois do início."})
+    professional_id = (
+        _uuid(data.professional_id, "professional_id") if data.professional_id else None
+    )
+    block = AgendaBlock(
+        unit_cnes=data.unit_cnes, professional_id=professional_id, starts_at=data.starts_at,
+        ends_at=data.ends_at, reason=data.reason, note=data.note.strip()[:200],
+    )  # fmt: skip
+    session.add(block)
+    session.flush()
+    query = select(Slot).where(
+        Slot.unit_cnes == data.unit_cnes,
+        Slot.starts_at < data.ends_at,
+        Slot.ends_at > data.starts_at,
+        Slot.deleted_at.is_(None),
+    )
+    if professional_id is not None:
+        query = query.where(Slot.professional_id == professional_id)
+    slots = list(session.scalars(query))
+    for slot in slots:
+        slot.blocked_reason, slot.block_id = _block_label(data), block.id
+    affected = _affected(session, [s.id for s in slots])
+    session.flush()
+    audit.record(
+        session, actor, audit.CREATE, entity="agenda_block", entity_id=str(block.id),
+        detail={"slots": len(slots), "bookings_affected": len(affected)},
+    )  # fmt: skip
+    return BlockResult(block.id, len(slots), affected)
+
+
+def _affected(session: Session, slot_ids: list[uuid.UUID]) -> tuple[AffectedBooking, ...]:
+    query = (
+        select(Appointment.id, Citizen.name, Slot.starts_at)
+        .join(Citizen, Citizen.id == Appointment.citizen_id)
+        .join(Slot, Slot.id == Appointment.slot_id)
+        .where(
+            Appointment.slot_id.in_(slot_ids),
+            Appointment.status.in_([AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED]),
+        )
+        .order_by(Slot.starts_at)
+    )
+    return tuple(AffectedBooking(*row) for row in session.execute(query))
+
+
+# --- booking --------------------------------------------------------------------------------------
+
+
+def _slot(session: Session, slot_id: uuid.UUID) -> Slot:
+    slot = session.get(Slot, slot_id)
+    if slot is None or slot.deleted_at is not None:
+        raise NotFound("Horário não encontrado (pode ter sido excluído em outro computador).")
+    return slot
+
+
+def _active_count(session: Session, slot_id: uuid.UUID) -> int:
+    query = select(func.count()).where(
+        Appointment.slot_id == slot_id,
+        Appointment.status.in_([AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED]),
+    )
+    return int(session.scalar(query) or 0)
+
+
+def _check_bookable(session: Session, slot: Slot, overbook: bool) -> bool:
+    """Whether the booking will be an overbooking; raises when the slot takes nobody."""
+    if slot.blocked_reason:
+        raise ValidationError({"slot": f"Horário bloqueado ({slot.blocked_reason})."})
+    if slot.starts_at <= clock_of(session).now():
+        raise ValidationError({"slot": "Este horário já passou: escolha outro."})
+    regular, extra = free_places(slot.capacity, slot.overbooking, _active_count(session, slot.id))
+    if regular:
+        return False
+    if not extra:
+        raise ValidationError({"slot": "Este horário está lotado e não admite mais encaixes."})
+    if not overbook:
+        raise OverbookingNeeded(extra)
+    return True
+
+
+def _check_double_booking(session: Session, slot: Slot, citizen: Citizen) -> None:
+    query = (
+        select(Slot.starts_at, Professional.name)
+        .join(Appointment, Appointment.slot_id == Slot.id)
+        .join(Professional, Professional.id == Slot.professional_id)
+        .where(
+            Appointment.citizen_id == citizen.id,
+            Appointment.status.in_([AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED]),
+            Slot.starts_at < slot.ends_at,
+            Slot.ends_at > slot.starts_at,
+        )
+        .limit(1)
+    )
+    clash = session.execute(query).first()
+    if clash is not None:
+        when = clash[0].astimezone(timezone_of(session))
+        raise ValidationError(
+            {
+                "citizen_id": f"{citizen.name} já está agendado(a) em {when:%d/%m/%Y} às "
+                f"{when:%H:%M} com {clash[1]}: um cidadão não pode ter dois agendamentos "
+                "no mesmo horário."
+            }
+        )
+
+
+def _citizen(session: Session, citizen_id: uuid.UUID) -> Citizen:
+    citizen = session.get(Citizen, citizen_id)
+    if citizen is None or citizen.deleted_at is not None:
+        raise NotFound("Cidadão não encontrado (pode ter sido excluído em outro computador).")
+    return citizen
+
+
+def book(
+    session: Session,
+    actor: Actor,
+    slot_id: uuid.UUID,
+    citizen_id: uuid.UUID,
+    *,
+    overbook: bool = False,
+    waiting_entry_id: uuid.UUID | None = None,
+) -> Booked:
+    """Book a citizen into a slot (as an overbooking only when `overbook` says the clerk agreed)."""
+    actor.require(SCHEDULE)
+    slot = _slot(session, slot_id)
+    actor.require(SCHEDULE, slot.unit_cnes)
+    citizen = _citizen(session, citizen_id)
+    overbooked = _check_bookable(session, slot, overbook)
+    _check_double_booking(session, slot, citizen)
+    appointment = Appointment(
+        slot_id=slot.id, citizen_id=citizen.id, unit_cnes=slot.unit_cnes,
+        status=AppointmentStatus.BOOKED, overbooked=overbooked, cancel_reason="",
+        status_changed_at=clock_of(session).now(), booked_by=actor.username[:40],
+        waiting_entry_id=waiting_entry_id,
+    )  # fmt: skip
+    session.add(appointment)
+    session.flush()
+    if waiting_entry_id is not None:
+        _take_from_waiting_list(session, waiting_entry_id, appointment.id)
+    audit.record(
+        session, actor, audit.CREATE, entity="appointment", entity_id=str(appointment.id),
+        detail={"slot_id": str(slot.id), "citizen_id": str(citizen.id), "overbooked": overbooked},
+    )  # fmt: skip
+    return Booked(appointment.id, overbooked)
+
+
+def _take_from_waiting_list(
+    session: Session, entry_id: uuid.UUID, appointment_id: uuid.UUID
+) -> None:
+    entry = session.get(WaitingListEntry, entry_id)
+    if entry is None or entry.status != WaitingStatus.WAITING:
+        raise ValidationError({"": "Este cidadão já não está aguardando na lista de espera."})
+    entry.status, entry.appointment_id = WaitingStatus.SCHEDULED, appointment_id
+
+
+# --- status changes -------------------------------------------------------------------------------
+
+
+def _change_status(
+    session: Session,
+    actor: Actor,
+    appointment_id: uuid.UUID,
+    target: AppointmentStatus,
+    reason: str = "",
+) -> Appointment:
+    appointment = session.get(Appointment, appointment_id)
+    if appointment is None or appointment.deleted_at is not None:
+        raise NotFound("Agendamento não encontrado (pode ter sido excluído em outro computador).")
+    actor.require(SCHEDULE, appointment.unit_cnes)
+    error = transition_error(appointment.status, target)
+    if error:
+        raise ValidationError({"status": error})
+    if target == AppointmentStatus.NO_SHOW:
+        if _slot(session, appointment.slot_id).starts_at > clock_of(session).now():
+            raise ValidationError({"status": "A falta só pode ser marcada depois do horário."})
+    appointment.status = target
+    appointment.status_changed_at = clock_of(session).now()
+    fields = ["status"]
+    if reason:
+        appointment.cancel_reason = reason
+        fields.append("cancel_reason")
+    session.flush()
+    audit.record(
+        session, actor, audit.UPDATE, entity="appointment", entity_id=str(appointment.id),
+        detail={"fields": fields, "status": target.value},
+    )  # fmt: skip
+    return appointment
+
+
+def confirm(session: Session, actor: Actor, appointment_id: uuid.UUID) -> StatusChanged:
+    """The citizen confirmed they will come."""
+    _change_status(session, actor, appointment_id, AppointmentStatus.CONFIRMED)
+    return StatusChanged(appointment_id, AppointmentStatus.CONFIRMED)
+
+
+def mark_attended(session: Session, actor: Actor, appointment_id: uuid.UUID) -> StatusChanged:
+    """The citizen came (compareceu)."""
+    _change_status(session, actor, appointment_id, AppointmentStatus.ATTENDED)
+    return StatusChanged(appointment_id, AppointmentStatus.ATTENDED)
+
+
+def mark_no_show(session: Session, actor: Actor, appointment_id: uuid.UUID) -> StatusChanged:
+    """The citizen did not come (faltou); only once the slot's time has begun."""
+    _change_status(session, actor, appointment_id, AppointmentStatus.NO_SHOW)
+    return StatusChanged(appointment_id, AppointmentStatus.NO_SHOW)
+
+
+def cancel(session: Session, actor: Actor, appointment_id: uuid.UUID, reason: str) -> Cancelled:
+    """Cancel with a reason; returns who on the waiting list may take the freed place."""
+    reason = " ".join(reason.split())
+    if len(reason) < 3:
+        raise ValidationError({"reason": "Informe o motivo do cancelamento."})
+    appointment = _change_status(
+        session, actor, appointment_id, AppointmentStatus.CANCELLED, reason[:200]
+    )
+    candidates = waiting_candidates(session, actor, appointment.slot_id)
+    return Cancelled(appointment.id, appointment.slot_id, tuple(candidates))
+
+
+# --- waiting list ---------------------------------------------------------------------------------
+
+
+def add_to_waiting_list(session: Session, actor: Actor, data: WaitingInput) -> uuid.UUID:
+    """Put a citizen on the unit's waiting list for a professional or an occupation (CBO)."""
+    actor.require(SCHEDULE, data.unit_cnes)
+    _citizen(session, data.citizen_id)
+    if data.professional_id is None and not data.cbo:
+        raise ValidationError({"professional_id": "Informe o profissional ou a ocupação (CBO)."})
+    entry = WaitingListEntry(
+        citizen_id=data.citizen_id, unit_cnes=data.unit_cnes,
+        professional_id=data.professional_id, cbo=data.cbo, priority=data.priority,
+        status=WaitingStatus.WAITING, requested_at=clock_of(session).now(),
+        note=data.note.strip()[:200],
+    )  # fmt: skip
+    session.add(entry)
+    session.flush()
+    audit.record(session, actor, audit.CREATE, entity="waiting_list_entry", entity_id=str(entry.id))
+    return entry.id

@@ -1,0 +1,1 @@
+"""The care department's screens (Atenção à Saúde): the agenda page and its dialogs."""
