@@ -8,7 +8,6 @@ The test works on Tuesday's agenda of the nurse, so every slot is still ahead.
 
 from __future__ import annotations
 
-import gc
 import uuid
 from collections.abc import Iterator
 from typing import TypeVar
@@ -22,37 +21,14 @@ from sqlalchemy import select
 from app.care import agendas
 from app.care.agenda_rules import AppointmentStatus, WaitingPriority
 from app.care.models import Appointment
-from app.db.session import Database
-from app.installation.demo import DEMO_UNIT, create_demo
-from app.installation.service import installation_info
+from app.installation.demo import DEMO_UNIT
 from app.registry.models import Citizen
-from app.security.auth import login
 from ui.care.agenda_dialogs import BookingDialog, CancelDialog, WaitingListDialog
 from ui.care.agenda_view import AgendaPage
-from ui.context import AppContext, Bus
-from ui.ops import OpRunner
+from ui.context import AppContext
 from ui.widgets.pdf_preview import PdfPreviewDialog
 
 W = TypeVar("W", bound=QWidget)
-
-
-@pytest.fixture(autouse=True)
-def _collect_garbage_on_the_gui_thread() -> Iterator[None]:
-    gc.collect()
-    yield
-    gc.collect()
-
-
-@pytest.fixture
-def ctx(db: Database) -> Iterator[AppContext]:
-    create_demo(db, citizens=300, seed=1)
-    with db.unit_of_work("recepcao") as session:
-        result = login(session, "recepcao", "recepcao2026")
-        info = installation_info(session)
-    assert result.actor is not None and info is not None
-    ops = OpRunner()
-    yield AppContext(db=db, actor=result.actor, installation=info, ops=ops, bus=Bus())
-    ops.wait_for_done()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ windows and answered by clicking their buttons.
 
 from __future__ import annotations
 
-import gc
 import random
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,29 +36,6 @@ from ui.widgets.pdf_preview import PdfPreviewDialog
 
 NEW_NAME = "Joaquina Conceição Araújo"
 W = TypeVar("W", bound=QWidget)
-
-
-@pytest.fixture(autouse=True)
-def _collect_garbage_on_the_gui_thread() -> Iterator[None]:
-    """Collect cyclic garbage here, not wherever the next allocation happens to trigger it: a
-    collection that runs on the ops worker thread and frees a Qt object left over by an earlier
-    test can crash the process (seen once in a full run).
-    """
-    gc.collect()
-    yield
-    gc.collect()
-
-
-@pytest.fixture
-def ctx(db: Database) -> Iterator[AppContext]:
-    create_demo(db, citizens=300, seed=1)
-    with db.unit_of_work("recepcao") as session:
-        result = login(session, "recepcao", "recepcao2026")
-        info = installation_info(session)
-    assert result.actor is not None and info is not None
-    ops = OpRunner()
-    yield AppContext(db=db, actor=result.actor, installation=info, ops=ops, bus=Bus())
-    ops.wait_for_done()
 
 
 @pytest.fixture
