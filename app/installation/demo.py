@@ -16,7 +16,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from app.care import agendas
+from app.care import agendas, appointments
 from app.care.agenda_queries import day_agenda, timezone_of
 from app.care.agenda_rules import TemplateInput, WaitingPriority
 from app.db.session import Database
@@ -196,8 +196,10 @@ def _bookings(
             rows = day_agenda(session, SYSTEM, DEMO_UNIT, professional, today + timedelta(offset))
             for row in rows:
                 if row.starts_at > now and people and rng.random() < BOOKED_SHARE:
-                    agendas.book(session, SYSTEM, row.id, people.pop())
+                    appointments.book(session, SYSTEM, row.id, people.pop())
     for priority in (WaitingPriority.HIGH, WaitingPriority.NORMAL, WaitingPriority.NORMAL):
         if people:
-            data = agendas.WaitingInput(people.pop(), DEMO_UNIT, professionals[0], "", priority)
-            agendas.add_to_waiting_list(session, SYSTEM, data)
+            data = appointments.WaitingInput(
+                people.pop(), DEMO_UNIT, professionals[0], "", priority
+            )
+            appointments.add_to_waiting_list(session, SYSTEM, data)

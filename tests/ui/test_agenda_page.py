@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from sqlalchemy import select
 
-from app.care import agendas
+from app.care import appointments
 from app.care.agenda_rules import AppointmentStatus, WaitingPriority
 from app.care.models import Appointment
 from app.installation.demo import DEMO_UNIT
@@ -103,9 +103,9 @@ def test_clerk_books_cancels_and_offers_the_slot_to_the_waiting_list(
     slot_id = line.slot.id
     (citizen_id, name, cns), (waiting_id, waiting_name, _) = _unbooked_citizens(ctx, 2)
     with ctx.db.unit_of_work("sistema") as s:
-        data = agendas.WaitingInput(waiting_id, DEMO_UNIT, page.professional_id(),
+        data = appointments.WaitingInput(waiting_id, DEMO_UNIT, page.professional_id(),
                                     priority=WaitingPriority.HIGH)  # fmt: skip
-        agendas.add_to_waiting_list(s, ctx.actor, data)
+        appointments.add_to_waiting_list(s, ctx.actor, data)
 
     # Book: Enter on the free line, the CNS, Down, Enter.
     qtbot.keyClick(page.table, Qt.Key.Key_Return)
@@ -156,7 +156,7 @@ def test_full_slot_asks_before_booking_as_overbooking(
     (first_id, first, _), (_, second, cns) = _unbooked_citizens(ctx, 2)
     slot = next(line.slot for line in page.model.rows() if line.is_free and not line.slot.active)
     with ctx.db.unit_of_work("sistema") as s:
-        agendas.book(s, ctx.actor, slot.id, first_id)
+        appointments.book(s, ctx.actor, slot.id, first_id)
     with qtbot.waitSignal(page.loaded, timeout=10_000):
         page.reload(select_slot=slot.id)
     assert page.selected_line().slot.id == slot.id
@@ -183,7 +183,7 @@ def test_marks_attendance_and_prints_the_day(qtbot, page: AgendaPage, ctx: AppCo
     ((citizen_id, name, _),) = _unbooked_citizens(ctx, 1)
     slot = page.selected_line().slot
     with ctx.db.unit_of_work("sistema") as s:
-        agendas.book(s, ctx.actor, slot.id, citizen_id)
+        appointments.book(s, ctx.actor, slot.id, citizen_id)
     with qtbot.waitSignal(page.loaded, timeout=10_000):
         page.reload(select_slot=slot.id)
     page.table.selectRow(_line_of(page, name))

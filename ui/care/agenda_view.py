@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.care import agendas
+from app.care import appointments
 from app.care.agenda_queries import (
     AgendaUnitRow,
     ProfessionalRow,
@@ -191,8 +191,8 @@ class AgendaPage(QWidget):
         self.model.modelReset.connect(self._update_buttons)
         self.book_button.clicked.connect(self.book_selected)
         self.cancel_button.clicked.connect(self.cancel_selected)
-        self.no_show_button.clicked.connect(lambda: self._mark(agendas.mark_no_show))
-        self.attended_button.clicked.connect(lambda: self._mark(agendas.mark_attended))
+        self.no_show_button.clicked.connect(lambda: self._mark(appointments.mark_no_show))
+        self.attended_button.clicked.connect(lambda: self._mark(appointments.mark_attended))
         self.slip_button.clicked.connect(self.print_slip)
         self.print_button.clicked.connect(self.print_day)
         QShortcut(QKeySequence("Ctrl+N"), self, self.book_selected)
@@ -370,28 +370,30 @@ class AgendaPage(QWidget):
     ) -> None:
         ctx, slot_id = self._ctx, line.slot.id
 
-        def work() -> agendas.Booked:
+        def work() -> appointments.Booked:
             with ctx.db.unit_of_work(ctx.actor.username) as session:
-                return agendas.book(
+                return appointments.book(
                     session, ctx.actor, slot_id, citizen_id, overbook=overbook,
                     waiting_entry_id=entry_id,
                 )  # fmt: skip
 
         def failed(exc: BaseException) -> None:
-            if isinstance(exc, agendas.OverbookingNeeded):
+            if isinstance(exc, appointments.OverbookingNeeded):
                 again = {"overbook": True, "entry_id": entry_id}
                 self._ask_overbooking(exc, lambda: self._book(line, citizen_id, name, **again))
             else:
                 show_error(self, exc, self.tr("Não foi possível agendar"))
 
-        def done(_booked: agendas.Booked) -> None:
+        def done(_booked: appointments.Booked) -> None:
             text = self.tr("{name} agendado(a) para {slot}.")
             self.message.setText(text.format(name=name, slot=self._slot_text(line)))
             ctx.bus.changed.emit("appointment")
 
         ctx.ops.run(work, done, failed, parent=self)
 
-    def _ask_overbooking(self, exc: agendas.OverbookingNeeded, proceed: Callable[[], None]) -> None:
+    def _ask_overbooking(
+        self, exc: appointments.OverbookingNeeded, proceed: Callable[[], None]
+    ) -> None:
         box = QMessageBox(
             QMessageBox.Icon.Question, self.tr("Horário lotado"), exc.message,
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self,
@@ -418,11 +420,11 @@ class AgendaPage(QWidget):
     def _cancel(self, line: AgendaLine, appointment_id: uuid.UUID, reason: str) -> None:
         ctx = self._ctx
 
-        def work() -> agendas.Cancelled:
+        def work() -> appointments.Cancelled:
             with ctx.db.unit_of_work(ctx.actor.username) as session:
-                return agendas.cancel(session, ctx.actor, appointment_id, reason)
+                return appointments.cancel(session, ctx.actor, appointment_id, reason)
 
-        def done(result: agendas.Cancelled) -> None:
+        def done(result: appointments.Cancelled) -> None:
             self.message.setText(self.tr("Agendamento cancelado."))
             ctx.bus.changed.emit("appointment")
             if result.candidates:

@@ -20,7 +20,7 @@ from test_agendas_service import (
 )
 
 from app.brazil.identifiers import format_cns
-from app.care import agendas
+from app.care import appointments
 from app.care.reports import agenda_day_pdf, appointment_slip_pdf
 from app.db.session import Database
 from app.errors import PermissionDenied
@@ -52,7 +52,7 @@ def test_day_agenda_lists_the_day_with_citizens_and_free_slots(db: Database, wor
     book(db, slot_at(db, world.doctor, MONDAY, 8).id, maria)
     cancelled = book(db, slot_at(db, world.doctor, MONDAY, 9).id, jose)
     with db.unit_of_work(CLERK.username) as s:
-        agendas.cancel(s, CLERK, cancelled.appointment_id, "Viagem")
+        appointments.cancel(s, CLERK, cancelled.appointment_id, "Viagem")
         issued = agenda_day_pdf(s, CLERK, UNIT, world.doctor, MONDAY)
     text = _text(issued.pdf)
     assert "AGENDA DO DIA" in text

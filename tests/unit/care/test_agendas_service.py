@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from app.brazil.identifiers import generate_cns, generate_cpf
 from app.brazil.names import normalize_key
-from app.care import agendas
+from app.care import agendas, appointments
 from app.care.agenda_queries import day_agenda, free_slots
 from app.care.agenda_rules import (
     AppointmentStatus,
@@ -145,9 +145,9 @@ def slot_at(db: Database, professional: uuid.UUID, day: date, hour: int, minute:
     return next(r for r in rows if r.starts_at == utc(day, hour, minute))
 
 
-def book(db: Database, slot_id: uuid.UUID, citizen: uuid.UUID, **kw: object) -> agendas.Booked:
+def book(db: Database, slot_id: uuid.UUID, citizen: uuid.UUID, **kw: object) -> appointments.Booked:
     with db.unit_of_work(CLERK.username) as s:
-        return agendas.book(s, CLERK, slot_id, citizen, **kw)  # type: ignore[arg-type]
+        return appointments.book(s, CLERK, slot_id, citizen, **kw)  # type: ignore[arg-type]
 
 
 def _count(db: Database, model: type) -> int:
@@ -205,7 +205,7 @@ def test_capacity_and_overbooking(db: Database, world: World) -> None:
     names = list(world.citizens.values())
     slot = slot_at(db, world.doctor, MONDAY, 8)
     assert not book(db, slot.id, names[0]).overbooked
-    with pytest.raises(agendas.OverbookingNeeded) as full:
+    with pytest.raises(appointments.OverbookingNeeded) as full:
         book(db, slot.id, names[1])
     assert "lotado, mas tem 1 encaixe permitido" in full.value.message
     assert book(db, slot.id, names[1], overbook=True).overbooked
@@ -274,24 +274,24 @@ def test_status_machine_and_illegal_transitions(
     appointment_id = booked.appointment_id
     with db.unit_of_work(CLERK.username) as s:
         with pytest.raises(ValidationError, match="só pode ser marcada depois do horário"):
-            agendas.mark_no_show(s, CLERK, appointment_id)
-        agendas.confirm(s, CLERK, appointment_id)
+            appointments.mark_no_show(s, CLERK, appointment_id)
+        appointments.confirm(s, CLERK, appointment_id)
     clock.current = utc(MONDAY, 8, 5)
     with db.unit_of_work(CLERK.username) as s:
-        agendas.mark_attended(s, CLERK, appointment_id)
+        appointments.mark_attended(s, CLERK, appointment_id)
     with db.unit_of_work(CLERK.username) as s, pytest.raises(ValidationError) as refused:
-        agendas.cancel(s, CLERK, appointment_id, "Cidadão pediu")
+        appointments.cancel(s, CLERK, appointment_id, "Cidadão pediu")
     assert refused.value.errors["status"] == (
         "Um agendamento na situação “Compareceu” não pode ser cancelado. "
         "Situações finais (compareceu, faltou, cancelado) não mudam mais."
     )
     with db.unit_of_work(CLERK.username) as s, pytest.raises(ValidationError) as again:
-        agendas.mark_attended(s, CLERK, appointment_id)
+        appointments.mark_attended(s, CLERK, appointment_id)
     assert again.value.errors["status"] == "O agendamento já está na situação “Compareceu”."
     other = book(db, slot_at(db, world.nurse, MONDAY, 9).id, world.citizens["Luana Cristina Alves"])
     clock.current = utc(MONDAY, 9, 40)
     with db.unit_of_work(CLERK.username) as s:
-        assert agendas.mark_no_show(s, CLERK, other.appointment_id).status == "no_show"
+        assert appointments.mark_no_show(s, CLERK, other.appointment_id).status == "no_show"
 
 
 def test_cancel_returns_the_waiting_list_in_priority_order(
@@ -309,12 +309,14 @@ def test_cancel_returns_the_waiting_list_in_priority_order(
     for name, priority, target in waiting:
         clock.advance(timedelta(hours=1))
         with db.unit_of_work(CLERK.username) as s:
-            data = agendas.WaitingInput(world.citizens[name], UNIT, priority=priority, **target)  # type: ignore[arg-type]
-            agendas.add_to_waiting_list(s, CLERK, data)
+            data = appointments.WaitingInput(
+                world.citizens[name], UNIT, priority=priority, **target
+            )  # type: ignore[arg-type]
+            appointments.add_to_waiting_list(s, CLERK, data)
     with db.unit_of_work(CLERK.username) as s:
         with pytest.raises(ValidationError, match="Informe o motivo"):
-            agendas.cancel(s, CLERK, booked.appointment_id, " ")
-        cancelled = agendas.cancel(s, CLERK, booked.appointment_id, "Viagem")
+            appointments.cancel(s, CLERK, booked.appointment_id, " ")
+        cancelled = appointments.cancel(s, CLERK, booked.appointment_id, "Viagem")
     names = [c.citizen_name for c in cancelled.candidates]
     # High priority first; then by waiting time. The nurse's list is not offered the doctor's slot.
     assert names == ["Ana Beatriz Lima", "José Carlos Pereira", "Pedro Henrique Souza"]
@@ -334,11 +336,11 @@ def test_permission_denied_writes_nothing(db: Database, world: World) -> None:
     slot = slot_at(db, world.doctor, MONDAY, 8)
     audits = _count(db, AuditEntry)
     with db.unit_of_work(READER.username) as s, pytest.raises(PermissionDenied) as denied:
-        agendas.book(s, READER, slot.id, world.citizens["Ana Beatriz Lima"])
+        appointments.book(s, READER, slot.id, world.citizens["Ana Beatriz Lima"])
     assert "Agendar, confirmar e cancelar" in denied.value.message
     limited = Actor(None, "outra", "Outra unidade", CLERK.permissions, frozenset({OTHER_UNIT}))
     with db.unit_of_work("outra") as s, pytest.raises(PermissionDenied, match="CNES 2171643"):
-        agendas.book(s, limited, slot.id, world.citizens["Ana Beatriz Lima"])
+        appointments.book(s, limited, slot.id, world.citizens["Ana Beatriz Lima"])
     assert _count(db, Appointment) == 0 and _count(db, AuditEntry) == audits
 
 
@@ -346,7 +348,7 @@ def test_every_write_is_audited_with_ids_only(db: Database, world: World) -> Non
     generate_week(db)
     booked = book(db, slot_at(db, world.doctor, MONDAY, 8).id, world.citizens["Ana Beatriz Lima"])
     with db.unit_of_work(CLERK.username) as s:
-        agendas.cancel(s, CLERK, booked.appointment_id, "Doença na família")
+        appointments.cancel(s, CLERK, booked.appointment_id, "Doença na família")
     with db.read_only() as s:
         query = select(AuditEntry).where(AuditEntry.entity_id == str(booked.appointment_id))
         entries = [(e.action, e.username, e.detail) for e in s.scalars(query)]
