@@ -1,7 +1,8 @@
 """The frozen build's self-test (`saude-municipal --smoke-test`): prove the bundle is complete.
 
-Creates a temporary database, runs every migration, fills a small demo, renders the citizen
-ficha to PDF and checks its text, then removes everything. Exit code 0 means the packaged app
+Creates a temporary database, runs every migration, fills a small demo (agendas and holidays
+included), renders the citizen ficha to PDF, compiles the e-SUS XML schemas, then removes
+everything. Exit code 0 means the packaged app
 found its migrations, resources, fonts and libraries.
 """
 
@@ -42,5 +43,17 @@ def _exercise(db: object) -> int:
     if not issued.pdf.startswith(b"%PDF") or issued.page_count < 1:
         print("smoke test failed: the ficha PDF is empty", file=sys.stderr)
         return 1
-    print(f"smoke test ok: ficha {issued.code}, {issued.page_count} página(s)")
+    if not _esus_schemas_load():
+        return 1
+    print(f"smoke test ok: ficha {issued.code}, {issued.page_count} página(s), XSD e-SUS ok")
     return 0
+
+
+def _esus_schemas_load() -> bool:
+    """lxml and the bundled e-SUS XSDs work: a foreign document is refused, not crashed on."""
+    from app.care.esus import validate_esus_xml
+
+    if validate_esus_xml(b"<documento-qualquer/>"):
+        return True
+    print("smoke test failed: the e-SUS schemas accepted a foreign document", file=sys.stderr)
+    return False
