@@ -8,12 +8,11 @@ themselves; the pages only decide what to show.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,75 +28,16 @@ from PySide6.QtWidgets import (
 from app.errors import ValidationError
 from app.reports.styles import format_datetime_local
 from ui.context import AppContext
+from ui.models.rows import ROW_ROLE, AnyIndex, Column, Row, RowsModel
 from ui.ops import show_error
 from ui.widgets.fields import ErrorLabel, FormLayout
 
-Row = TypeVar("Row")
-AnyIndex = QModelIndex | QPersistentModelIndex
-ROW_ROLE = Qt.ItemDataRole.UserRole
-
-
-@dataclass(frozen=True)
-class Column(Generic[Row]):
-    """A table column: its header and how to write a row's cell as text."""
-
-    header: str
-    text: Callable[[Row], str]
-    align_right: bool = False
+__all__ = ["ROW_ROLE", "AnyIndex", "Column", "Row", "RowsModel"]  # shared by the admin pages
 
 
 def local_time(value: datetime | None, timezone: str, empty: str = "") -> str:
     """`dd/MM/yyyy HH:mm` in the municipality's time zone ("" or `empty` for None)."""
     return format_datetime_local(value, timezone) if value is not None else empty
-
-
-class RowsModel(QAbstractTableModel, Generic[Row]):
-    """A read-only table over plain rows; `UserRole` gives the row object itself."""
-
-    def __init__(self, columns: Sequence[Column[Row]], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._columns = list(columns)
-        self._rows: list[Row] = []
-
-    def set_rows(self, rows: Sequence[Row]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rows(self) -> list[Row]:
-        return list(self._rows)
-
-    def row_at(self, row: int) -> Row:
-        return self._rows[row]
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._columns)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
-            return self._columns[section].header
-        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._rows):
-            return str(section + 1)
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row, column = self._rows[index.row()], self._columns[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return column.text(row)
-        if role == ROW_ROLE:
-            return row
-        if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
 
 
 def make_table(model: QAbstractTableModel, parent: QWidget | None = None) -> QTableView:

@@ -30,8 +30,9 @@ from PySide6.QtWidgets import (
 
 from app.care.agenda_queries import WaitingCandidate
 from app.registry.queries import CitizenFilter, CitizenRow, find_citizens
-from ui.care.agenda_models import CitizenPickModel, RowsModel, WaitingModel
+from ui.care.agenda_models import CitizenPickModel, WaitingModel
 from ui.context import AppContext
+from ui.models.rows import RowsModel
 from ui.widgets.search_box import SearchBox
 
 SEARCH_LIMIT = 50
@@ -80,7 +81,7 @@ class BookingDialog(QDialog):
         self.setWindowTitle(self.tr("Agendar – {slot}").format(slot=slot_text))
         self._ctx = ctx
         self._generation = 0
-        self.model = CitizenPickModel(self)
+        self.model = CitizenPickModel(parent=self)
         self._build_ui(slot_text)
         self._connect()
         self.resize(720, 420)
@@ -149,7 +150,7 @@ class BookingDialog(QDialog):
             self.table.selectRow(0)
 
     def _choose(self) -> None:
-        row = self.model.row_at(self.table.currentIndex())
+        row = self.model.row_for(self.table.currentIndex())
         if row is None:
             self.search_box.setFocus()
             return
@@ -268,7 +269,7 @@ class WaitingListDialog(QDialog):
         return row
 
     def _choose(self) -> None:
-        row = self.model.row_at(self.table.currentIndex())
+        row = self.model.row_for(self.table.currentIndex())
         if row is not None:
             self.chosen.emit(row)
             self.accept()

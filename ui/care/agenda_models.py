@@ -12,76 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QColor
 
 from app.brazil.identifiers import format_cns, format_phone
 from app.care.agenda_queries import AppointmentRow, SlotRow, WaitingCandidate
 from app.care.agenda_rules import AppointmentStatus
 from app.registry.queries import CitizenRow
+from ui.models.rows import Column, RowsModel
 
-AnyIndex = QModelIndex | QPersistentModelIndex
-Row = TypeVar("Row")
 MUTED = QColor("#6b6b6b")
-
-
-Column = tuple[str, Callable[[Row], str]]
-
-
-class RowsModel(QAbstractTableModel, Generic[Row]):
-    """A read-only table of plain rows; each column is (header, text of a row)."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._columns: list[Column[Row]] = self._build_columns()
-        self._rows: list[Row] = []
-
-    def _build_columns(self) -> list[Column[Row]]:
-        raise NotImplementedError
-
-    def set_rows(self, rows: Sequence[Row]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rows(self) -> list[Row]:
-        return list(self._rows)
-
-    def row_at(self, index: AnyIndex) -> Row | None:
-        valid = index.isValid() and 0 <= index.row() < len(self._rows)
-        return self._rows[index.row()] if valid else None
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._columns)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
-            return self._columns[section][0]
-        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._rows):
-            return str(section + 1)
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        row = self.row_at(index)
-        if row is None or not 0 <= index.column() < len(self._columns):
-            return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self._columns[index.column()][1](row)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return self.foreground(row)
-        return None
-
-    def foreground(self, row: Row) -> QColor | None:
-        return None
 
 
 # --- the day agenda -------------------------------------------------------------------------------
@@ -122,14 +63,14 @@ class AgendaModel(RowsModel[AgendaLine]):
 
     def _build_columns(self) -> list[Column[AgendaLine]]:
         return [
-            (self.tr("Hora"), lambda line: _time(line.slot.local_start)),
-            (self.tr("Vagas"), self._places),
-            (self.tr("Cidadão"), self._citizen),
-            (
+            Column(self.tr("Hora"), lambda line: _time(line.slot.local_start)),
+            Column(self.tr("Vagas"), self._places),
+            Column(self.tr("Cidadão"), self._citizen),
+            Column(
                 self.tr("CNS"),
                 lambda line: format_cns(line.appointment.cns if line.appointment else ""),
             ),
-            (self.tr("Situação"), self._status),
+            Column(self.tr("Situação"), self._status),
         ]
 
     def _places(self, line: AgendaLine) -> str:
@@ -175,10 +116,10 @@ class CitizenPickModel(RowsModel[CitizenRow]):
 
     def _build_columns(self) -> list[Column[CitizenRow]]:
         return [
-            (self.tr("Nome"), lambda row: row.name),
-            (self.tr("CNS"), lambda row: format_cns(row.cns)),
-            (self.tr("Nascimento"), lambda row: f"{row.birth_date:%d/%m/%Y}"),
-            (self.tr("Mãe"), lambda row: row.mother_name),
+            Column(self.tr("Nome"), lambda row: row.name),
+            Column(self.tr("CNS"), lambda row: format_cns(row.cns)),
+            Column(self.tr("Nascimento"), lambda row: f"{row.birth_date:%d/%m/%Y}"),
+            Column(self.tr("Mãe"), lambda row: row.mother_name),
         ]
 
 
@@ -188,14 +129,16 @@ class WaitingModel(RowsModel[WaitingCandidate]):
     def __init__(
         self, tz_convert: Callable[[datetime], datetime], parent: QObject | None = None
     ) -> None:
-        super().__init__(parent)
-        self._convert = tz_convert  # read when a cell is painted, after construction
+        super().__init__(parent=parent)
+        self._convert = tz_convert  # read by the last column when a cell is painted
 
     def _build_columns(self) -> list[Column[WaitingCandidate]]:
         return [
-            (self.tr("Prioridade"), lambda row: row.priority.label),
-            (self.tr("Cidadão"), lambda row: row.citizen_name),
-            (self.tr("CNS"), lambda row: format_cns(row.cns)),
-            (self.tr("Telefone"), lambda row: format_phone(row.phone)),
-            (self.tr("Na lista desde"), lambda row: f"{self._convert(row.requested_at):%d/%m/%Y}"),
+            Column(self.tr("Prioridade"), lambda row: row.priority.label),
+            Column(self.tr("Cidadão"), lambda row: row.citizen_name),
+            Column(self.tr("CNS"), lambda row: format_cns(row.cns)),
+            Column(self.tr("Telefone"), lambda row: format_phone(row.phone)),
+            Column(
+                self.tr("Na lista desde"), lambda row: f"{self._convert(row.requested_at):%d/%m/%Y}"
+            ),
         ]

@@ -69,7 +69,7 @@ class AgendaPage(QWidget):
         self.setObjectName("agenda_page")
         self._ctx = ctx
         self._generation = 0
-        self.model = AgendaModel(self)
+        self.model = AgendaModel(parent=self)
         self._build_ui()
         self._connect()
         self._load_units()
@@ -312,7 +312,7 @@ class AgendaPage(QWidget):
         self._update_buttons()
 
     def selected_line(self) -> AgendaLine | None:
-        return self.model.row_at(self.table.currentIndex())
+        return self.model.row_for(self.table.currentIndex())
 
     def _update_buttons(self, *_args: object) -> None:
         line = self.selected_line()
