@@ -82,6 +82,12 @@ def _roles(ctx: AppContext) -> QWidget:
     return RolesPage(ctx)
 
 
+def _reference(ctx: AppContext) -> QWidget:
+    from ui.reference.view import ReferencePage
+
+    return ReferencePage(ctx)
+
+
 def _audit(ctx: AppContext) -> QWidget:
     from ui.admin.audit import AuditPage
 
@@ -109,6 +115,9 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(QT_TRANSLATE_NOOP("MainWindow", "Perfis de acesso"), "admin.accounts", _roles),
     PageSpec(QT_TRANSLATE_NOOP("MainWindow", "Trilha de auditoria"), "admin.audit", _audit),
     PageSpec(QT_TRANSLATE_NOOP("MainWindow", "Agenda"), "care.read", _agenda),
+    PageSpec(
+        QT_TRANSLATE_NOOP("MainWindow", "Tabelas de referência"), "reference.manage", _reference
+    ),
 )
 
 

@@ -9,9 +9,11 @@ its units, professionals and citizens are fictional.
 from __future__ import annotations
 
 import random
+import tempfile
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -19,10 +21,15 @@ from sqlalchemy.orm import Session
 from app.care import agendas, appointments
 from app.care.agenda_queries import day_agenda, timezone_of
 from app.care.agenda_rules import TemplateInput, WaitingPriority
+from app.clock import Clock
 from app.db.session import Database
 from app.installation.models import NodeKind
 from app.installation.service import SetupInput, complete_setup
 from app.installation.synthetic import UniqueDraw, citizen_rows, person_name
+from app.reference.cid10 import load_cid10
+from app.reference.models import ReferenceKind
+from app.reference.sigtap_sample import import_sample_sigtap
+from app.reference.versions import active_version_id
 from app.registry.enums import Sex, UnitKind
 from app.registry.models import Citizen, ProfessionalBond
 from app.registry.units import create_district, create_professional, create_unit
@@ -84,6 +91,7 @@ def create_demo(db: Database, *, citizens: int = 3000, seed: int = 2026) -> Demo
         node_id = complete_setup(session, _setup_input())
         db.node_id = node_id
         roles = ensure_default_roles(session)
+        _reference_tables(session, db.clock)
         for username, password, role, _ in DEMO_ACCOUNTS[1:]:
             create_account(
                 session,
@@ -131,6 +139,24 @@ def _setup_input() -> SetupInput:
         admin_full_name="Administradora de Demonstração",
         admin_password=admin[1],
     )
+
+
+SAMPLE_SIGTAP_MONTHS = 4  # the current competence and the three before it, side by side
+
+
+def _reference_tables(session: Session, clock: Clock) -> None:
+    """CID-10 (the bundled DATASUS files) and the ILLUSTRATIVE SIGTAP sample for recent months.
+
+    The SIGTAP zips are the sample of `app.reference.sigtap_sample` (a few real primary-care
+    codes, not the official table), written to a temporary folder and imported as any zip is.
+    """
+    if active_version_id(session, ReferenceKind.CID10) is None:
+        load_cid10(session)
+    month = clock.now().astimezone(timezone_of(session)).date().replace(day=1)
+    with tempfile.TemporaryDirectory(prefix="sigtap-demo-") as folder:
+        for _ in range(SAMPLE_SIGTAP_MONTHS):
+            import_sample_sigtap(session, Path(folder), f"{month:%Y%m}")
+            month = (month - timedelta(days=1)).replace(day=1)
 
 
 def _professionals(session: Session, rng: random.Random) -> int:

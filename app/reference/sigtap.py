@@ -84,6 +84,19 @@ class ProcedureRow:
     instruments: tuple[tuple[str, str], ...]
 
 
+class CompetenceAlreadyImported(ValidationError):
+    """The zip's competence is already in the database; import with `replace=True` to swap it."""
+
+    def __init__(self, competence: str) -> None:
+        super().__init__(
+            {
+                "": f"A tabela SIGTAP da competência {competence_label(competence)} "
+                "já foi importada. Para substituí-la, importe novamente escolhendo substituir."
+            }
+        )
+        self.competence = competence
+
+
 def competence_label(competence: str) -> str:
     """ "202603" → "03/2026"."""
     return f"{competence[4:]}/{competence[:4]}"
@@ -165,10 +178,7 @@ def _import(session: Session, path: Path, *, replace: bool) -> SigtapImport:
     try:
         existing = _existing(session, opened.competence)
         if existing is not None and not replace:
-            raise _refuse(
-                f"A tabela SIGTAP da competência {competence_label(opened.competence)} "
-                "já foi importada. Para substituí-la, importe novamente escolhendo substituir."
-            )
+            raise CompetenceAlreadyImported(opened.competence)
         with session.begin_nested():
             if existing is not None:
                 _delete_competence(session, opened.competence, existing)

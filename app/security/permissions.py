@@ -16,6 +16,9 @@ PERMISSIONS: dict[str, str] = {
     "documents.verify": "Verificar a autenticidade de documentos impressos",
     "care.read": "Consultar agendas e agendamentos",
     "care.schedule": "Agendar, confirmar e cancelar atendimentos e bloquear agendas",
+    "care.attend": "Digitar e corrigir atendimentos (produção)",
+    "care.production": "Fechar a produção do mês e gerar os arquivos BPA e e-SUS",
+    "reference.manage": "Importar e consultar tabelas de referência (SIGTAP, CID-10)",
 }
 
 DEPARTMENT_LABELS: dict[str, str] = {
@@ -23,6 +26,7 @@ DEPARTMENT_LABELS: dict[str, str] = {
     "admin": "Administração",
     "documents": "Documentos",
     "care": "Atenção à Saúde",
+    "reference": "Tabelas de referência",
 }
 
 

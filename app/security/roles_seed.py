@@ -29,8 +29,21 @@ DEFAULT_ROLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (
         "Recepção",
         "Cadastro e atendimento ao público: consulta, inclui, altera e imprime cadastros; "
-        "agenda, confirma e cancela atendimentos",
-        ("registry.read", "registry.write", "registry.print", "care.read", "care.schedule"),
+        "agenda, confirma e cancela atendimentos; digita a produção",
+        (
+            "registry.read",
+            "registry.write",
+            "registry.print",
+            "care.read",
+            "care.schedule",
+            "care.attend",
+        ),
+    ),
+    (
+        "Faturamento",
+        "Produção da unidade: digita e corrige atendimentos, fecha a competência e gera os "
+        "arquivos BPA e e-SUS",
+        ("registry.read", "care.read", "care.attend", "care.production"),
     ),
     ("Consulta", "Somente consulta aos cadastros", ("registry.read",)),
     (

@@ -14,11 +14,13 @@ from PySide6.QtCore import QModelIndex, Qt
 
 from app.db.engine import sqlite_path
 from app.db.session import Database
+from app.installation.demo import DEMO_ACCOUNTS
 from app.security import audit as audit_service
 from app.security.accounts import AccountRow, RoleRow
 from app.security.audit import AuditRow
 from app.security.auth import MAX_FAILED_ATTEMPTS
 from app.security.permissions import PERMISSIONS
+from app.security.roles_seed import DEFAULT_ROLES
 from tests.ui.shell_helpers import context_for, fill_demo
 from ui.admin import Column, RowsModel
 from ui.admin.accounts import AccountDialog, AccountsPage, ResetPasswordDialog
@@ -98,8 +100,8 @@ def test_accounts_list_shows_roles_and_a_locked_account(qtbot, ctx):
     for attempt in range(MAX_FAILED_ATTEMPTS):
         attempt_login(ctx.db, "recepcao", f"errada-{attempt}")
     page = _shown(qtbot, AccountsPage(ctx))
-    qtbot.waitUntil(lambda: page.model.rowCount() == 4)
-    assert _texts(page.model, 0) == ["admin", "auditor", "consulta", "recepcao"]
+    qtbot.waitUntil(lambda: page.model.rowCount() == len(DEMO_ACCOUNTS))
+    assert _texts(page.model, 0) == sorted(account[0] for account in DEMO_ACCOUNTS)
     assert _texts(page.model, 2)[0] == "Administrador"
     assert _texts(page.model, 3)[0] == "todas"
     # FixedClock 12:00 UTC → 09:00 local; locked for 15 minutes.
@@ -115,7 +117,7 @@ def _open_dialog(qtbot, page, button):
 
 def test_new_account_errors_beside_fields_then_created(qtbot, ctx):
     page = _shown(qtbot, AccountsPage(ctx))
-    qtbot.waitUntil(lambda: page.model.rowCount() == 4)
+    qtbot.waitUntil(lambda: page.model.rowCount() == len(DEMO_ACCOUNTS))
     dialog = _open_dialog(qtbot, page, page.new_button)
     assert isinstance(dialog, AccountDialog)
     qtbot.keyClicks(dialog.username, "Joao Souza")
@@ -144,7 +146,7 @@ def test_new_account_errors_beside_fields_then_created(qtbot, ctx):
 
 def test_edit_account_and_the_last_administrator_is_protected(qtbot, ctx):
     page = _shown(qtbot, AccountsPage(ctx))
-    qtbot.waitUntil(lambda: page.model.rowCount() == 4)
+    qtbot.waitUntil(lambda: page.model.rowCount() == len(DEMO_ACCOUNTS))
     page.table.selectRow(0)  # admin, the only administrator
     dialog = _open_dialog(qtbot, page, page.edit_button)
     assert dialog.username.isReadOnly() and dialog.username.text() == "admin"
@@ -168,15 +170,16 @@ def test_reset_password_unlocks_and_forces_a_change(qtbot, ctx):
     for attempt in range(MAX_FAILED_ATTEMPTS):
         attempt_login(ctx.db, "recepcao", f"errada-{attempt}")
     page = _shown(qtbot, AccountsPage(ctx))
-    qtbot.waitUntil(lambda: page.model.rowCount() == 4)
-    page.table.selectRow(3)
+    qtbot.waitUntil(lambda: page.model.rowCount() == len(DEMO_ACCOUNTS))
+    clerk_row = _texts(page.model, 0).index("recepcao")
+    page.table.selectRow(clerk_row)
     dialog = _open_dialog(qtbot, page, page.reset_button)
     assert isinstance(dialog, ResetPasswordDialog)
     qtbot.keyClicks(dialog.password, "Nova-senha-2026")
     qtbot.keyClicks(dialog.confirm, "Nova-senha-2026")
     with qtbot.waitSignal(page.loaded, timeout=10_000):
         qtbot.keyClick(dialog.confirm, Qt.Key.Key_Return)
-    assert page.model.index(3, 4).data() == "ativa — deve trocar a senha"
+    assert page.model.index(clerk_row, 4).data() == "ativa — deve trocar a senha"
     result = attempt_login(ctx.db, "recepcao", "Nova-senha-2026")
     assert result.actor is not None and result.must_change_password
 
@@ -186,7 +189,7 @@ def test_reset_password_unlocks_and_forces_a_change(qtbot, ctx):
 
 def test_new_role_with_permissions_from_the_tree(qtbot, ctx):
     page = _shown(qtbot, RolesPage(ctx))
-    qtbot.waitUntil(lambda: page.model.rowCount() == 4)
+    qtbot.waitUntil(lambda: page.model.rowCount() == len(DEFAULT_ROLES))
     qtbot.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
     dialog = page.dialog
     assert isinstance(dialog, RoleDialog)
@@ -206,7 +209,7 @@ def test_new_role_with_permissions_from_the_tree(qtbot, ctx):
 
 def test_removing_the_last_admin_permission_is_refused_beside_the_tree(qtbot, ctx):
     page = _shown(qtbot, RolesPage(ctx))
-    qtbot.waitUntil(lambda: page.model.rowCount() == 4)
+    qtbot.waitUntil(lambda: page.model.rowCount() == len(DEFAULT_ROLES))
     page.table.selectRow(_texts(page.model, 0).index("Administrador"))
     qtbot.mouseClick(page.edit_button, Qt.MouseButton.LeftButton)
     dialog = page.dialog
@@ -220,7 +223,7 @@ def test_removing_the_last_admin_permission_is_refused_beside_the_tree(qtbot, ct
 
 def test_roles_table_rows_are_plain_rows(qtbot, ctx):
     page = _shown(qtbot, RolesPage(ctx))
-    qtbot.waitUntil(lambda: page.model.rowCount() == 4)
+    qtbot.waitUntil(lambda: page.model.rowCount() == len(DEFAULT_ROLES))
     assert all(isinstance(row, RoleRow) for row in page.model.rows())
 
 
@@ -285,3 +288,17 @@ def test_details_are_written_for_people():
         "motivo: senha incorreta; tentativa: 2"
     )
     assert describe_detail({"fields": ["name", "mother_name", "cns"]}) == "campos: nome, mãe, CNS"
+
+
+def test_every_audited_record_kind_has_a_portuguese_name_on_the_audit_page():
+    """The page shows "Atendimento", never the table name "attendance", for each kind audited."""
+    import re
+    from pathlib import Path
+
+    from ui.admin.audit import ENTITY_LABELS
+
+    app_dir = Path(__file__).resolve().parents[2] / "app"
+    source = "".join(path.read_text("utf-8") for path in app_dir.rglob("*.py"))
+    audited = set(re.findall(r'entity="([a-z_]+)"', source))
+    assert {"attendance", "citizen", "competence_closing"} <= audited
+    assert sorted(audited - set(ENTITY_LABELS)) == []

@@ -52,6 +52,15 @@ ENTITY_LABELS = {
     "health_unit": QT_TRANSLATE_NOOP("audit", "Unidade de saúde"),
     "professional": QT_TRANSLATE_NOOP("audit", "Profissional"),
     "district": QT_TRANSLATE_NOOP("audit", "Bairro"),
+    "agenda_block": QT_TRANSLATE_NOOP("audit", "Bloqueio de agenda"),
+    "agenda_slot": QT_TRANSLATE_NOOP("audit", "Vaga da agenda"),
+    "agenda_template": QT_TRANSLATE_NOOP("audit", "Modelo de agenda"),
+    "appointment": QT_TRANSLATE_NOOP("audit", "Agendamento"),
+    "waiting_list_entry": QT_TRANSLATE_NOOP("audit", "Lista de espera"),
+    "municipal_holiday": QT_TRANSLATE_NOOP("audit", "Feriado municipal"),
+    "attendance": QT_TRANSLATE_NOOP("audit", "Atendimento"),
+    "competence_closing": QT_TRANSLATE_NOOP("audit", "Fechamento de competência"),
+    "reference_version": QT_TRANSLATE_NOOP("audit", "Tabela de referência"),
 }
 DETAIL_KEYS = {
     "fields": QT_TRANSLATE_NOOP("audit", "campos"),
@@ -66,6 +75,10 @@ DETAIL_KEYS = {
     "broken_seq": QT_TRANSLATE_NOOP("audit", "violada em"),
     "kind": QT_TRANSLATE_NOOP("audit", "tipo"),
     "pages": QT_TRANSLATE_NOOP("audit", "páginas"),
+    "competence": QT_TRANSLATE_NOOP("audit", "competência"),
+    "closed": QT_TRANSLATE_NOOP("audit", "fechada"),
+    "corrects": QT_TRANSLATE_NOOP("audit", "corrige"),
+    "void": QT_TRANSLATE_NOOP("audit", "anulação"),
 }
 REASONS = {
     "wrong_password": QT_TRANSLATE_NOOP("audit", "senha incorreta"),

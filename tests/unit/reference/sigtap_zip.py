@@ -1,83 +1,33 @@
 """Builds SIGTAP zips in the official structure for tests: `x.txt` fixed width plus `x_layout.txt`.
 
-Column widths follow br-health §2.2 for `tb_procedimento` and the layouts seen in public parsers for
-the relation tables; positions are computed from the widths, so a test can reorder or widen columns
-and prove the importer reads them from the layout.
+The generic writer lives in `app.reference.sigtap_sample` (the demo uses it too); this module keeps
+the tests' tiny competence (`procedures`) and `build_zip`, which defaults to it.
 """
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
-Columns = list[tuple[str, int]]
+from app.reference.sigtap_sample import (
+    LAYOUTS,
+    NUMERIC,
+    PROCEDURE_COLUMNS,
+    Columns,
+    fixed_width,
+    layout_text,
+    write_zip,
+)
 
-PROCEDURE_COLUMNS: Columns = [
-    ("CO_PROCEDIMENTO", 10),
-    ("NO_PROCEDIMENTO", 250),
-    ("TP_COMPLEXIDADE", 1),
-    ("TP_SEXO", 1),
-    ("QT_MAXIMA_EXECUCAO", 4),
-    ("QT_DIAS_PERMANENCIA", 4),
-    ("QT_PONTOS", 4),
-    ("VL_IDADE_MINIMA", 4),
-    ("VL_IDADE_MAXIMA", 4),
-    ("VL_SH", 12),
-    ("VL_SA", 12),
-    ("VL_SP", 12),
-    ("CO_FINANCIAMENTO", 2),
-    ("CO_RUBRICA", 6),
-    ("QT_TEMPO_PERMANENCIA", 4),
-    ("DT_COMPETENCIA", 6),
+__all__ = [
+    "LAYOUTS",
+    "NUMERIC",
+    "PROCEDURE_COLUMNS",
+    "Columns",
+    "build_zip",
+    "fixed_width",
+    "layout_text",
+    "procedures",
 ]
-LAYOUTS: dict[str, Columns] = {
-    "tb_procedimento": PROCEDURE_COLUMNS,
-    "rl_procedimento_ocupacao": [
-        ("CO_PROCEDIMENTO", 10),
-        ("CO_OCUPACAO", 6),
-        ("DT_COMPETENCIA", 6),
-    ],
-    "rl_procedimento_cid": [
-        ("CO_PROCEDIMENTO", 10),
-        ("CO_CID", 4),
-        ("ST_PRINCIPAL", 1),
-        ("DT_COMPETENCIA", 6),
-    ],
-    "rl_procedimento_registro": [
-        ("CO_PROCEDIMENTO", 10),
-        ("CO_REGISTRO", 2),
-        ("DT_COMPETENCIA", 6),
-    ],
-    "tb_registro": [("CO_REGISTRO", 2), ("NO_REGISTRO", 50), ("DT_COMPETENCIA", 6)],
-    "rl_procedimento_detalhe": [
-        ("CO_PROCEDIMENTO", 10),
-        ("CO_DETALHE", 3),
-        ("DT_COMPETENCIA", 6),
-    ],
-}
-NUMERIC = {"QT", "VL"}
-
-
-def layout_text(columns: Columns) -> str:
-    lines = ["Coluna,Tamanho,Inicio,Fim,Tipo"]
-    start = 1
-    for name, size in columns:
-        kind = "NUMBER" if name[:2] in NUMERIC else "VARCHAR2"
-        lines.append(f"{name},{size},{start},{start + size - 1},{kind}")
-        start += size
-    return "\r\n".join(lines) + "\r\n"
-
-
-def fixed_width(columns: Columns, rows: list[dict[str, str]]) -> bytes:
-    out = []
-    for row in rows:
-        cells = []
-        for name, size in columns:
-            value = row.get(name, "")
-            numeric = name[:2] in NUMERIC
-            cells.append(value.rjust(size, "0") if numeric else value.ljust(size))
-        out.append("".join(cells))
-    return ("\r\n".join(out) + "\r\n").encode("cp1252")
 
 
 def procedures(competence: str, min_age_coleta: int = 144) -> dict[str, list[dict[str, str]]]:
@@ -146,13 +96,4 @@ def build_zip(
 ) -> Path:
     """Write `TabelaUnificada_<competence>_v<stamp>.zip` holding every table and its layout."""
     tables = tables if tables is not None else procedures(competence)
-    layouts = {**LAYOUTS, **(layouts or {})}
-    stamp = competence[2:] + "011200"
-    path = folder / (name or f"TabelaUnificada_{competence}_v{stamp}.zip")
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for table, rows in tables.items():
-            if f"{table}.txt" not in skip:
-                archive.writestr(f"{table}.txt", fixed_width(layouts[table], rows))
-            if f"{table}_layout.txt" not in skip:
-                archive.writestr(f"{table}_layout.txt", layout_text(layouts[table]))
-    return path
+    return write_zip(folder, competence, tables, layouts=layouts, name=name, skip=skip)

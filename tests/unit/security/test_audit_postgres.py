@@ -20,7 +20,7 @@ from app.security import audit
 from app.security.accounts import AccountInput, create_account
 from app.security.actor import SYSTEM, Actor
 from app.security.auth import MAX_FAILED_ATTEMPTS, login
-from app.security.roles_seed import ensure_default_roles
+from app.security.roles_seed import DEFAULT_ROLES, ensure_default_roles
 
 pytestmark = pytest.mark.postgres
 
@@ -76,4 +76,5 @@ def test_lockout_and_the_chain_work_the_same_on_the_hub(hub: Database) -> None:
     assert result.error == "Conta bloqueada por excesso de tentativas. Tente novamente às 09:15."
     with hub.read_only() as session:
         report = audit.verify_chain(session)
-    assert report.ok and report.checked == 4 + 1 + MAX_FAILED_ATTEMPTS + 1
+    roles_created = len(DEFAULT_ROLES)
+    assert report.ok and report.checked == roles_created + 1 + MAX_FAILED_ATTEMPTS + 1

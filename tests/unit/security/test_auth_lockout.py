@@ -57,7 +57,14 @@ def test_right_password_logs_in_with_the_roles_permissions_and_units(
         username="ana.souza",
         full_name="Pessoa ana.souza",
         permissions=frozenset(
-            {"registry.read", "registry.write", "registry.print", "care.read", "care.schedule"}
+            {
+                "registry.read",
+                "registry.write",
+                "registry.print",
+                "care.read",
+                "care.schedule",
+                "care.attend",
+            }
         ),
         units=frozenset({"2077485"}),
     )
