@@ -67,7 +67,15 @@ LOCK_MINUTES: Option[int] = Option(
     maximum=240,
 )
 
-OPTIONS: dict[str, Option[Any]] = {option.key: option for option in (LOCK_MINUTES,)}
+BPA_CNPJ: Option[str] = Option(
+    key="care.bpa_cnpj",
+    type=str,
+    default="",
+    label="CNPJ do órgão de origem do BPA",
+    help="CNPJ (ou CPF) que vai no cabeçalho do arquivo BPA e identifica a instalação no e-SUS.",
+)
+
+OPTIONS: dict[str, Option[Any]] = {option.key: option for option in (LOCK_MINUTES, BPA_CNPJ)}
 
 # settings_version N → function turning version-N values into version-(N+1) values.
 _UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}

@@ -14,6 +14,7 @@ the file name (`bpa_file_name`'s `template`); see their docstrings.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import tempfile
@@ -33,6 +34,7 @@ from app.brazil.identifiers import (
     is_valid_ibge_municipality,
     only_digits,
 )
+from app.care.attendance_rules import DEFAULT_LATE_MONTHS
 from app.errors import ValidationError
 from app.registry.enums import Race, Sex
 
@@ -533,21 +535,46 @@ def _citizen_problems(line: BpaIndividualLine) -> list[tuple[str, str]]:
     return []
 
 
-def _date_problems(line: BpaIndividualLine, competence: str) -> list[tuple[str, str]]:
-    found: list[tuple[str, str]] = []
+def accepted_period(
+    competence: str, late_months: int = DEFAULT_LATE_MONTHS
+) -> tuple[date, date] | None:
+    """First and last day an attendance presented in `competence` may have: late production
+    (app.care.attendance_rules.presented_in) comes from up to `late_months` competences before,
+    never from after the competence's last day. None when the competence is invalid."""
     month = competence_month(competence)
-    if month and not month[0] <= line.attendance_date <= month[1]:
-        label = f"{competence[4:]}/{competence[:4]}"
-        found.append(("attendance_date", f"Data do atendimento fora da competência {label}."))
+    if month is None:
+        return None
+    index = int(competence[:4]) * 12 + int(competence[4:]) - 1 - max(late_months, 0)
+    return date(index // 12, index % 12 + 1, 1), month[1]
+
+
+def _date_problems(
+    line: BpaIndividualLine, competence: str, late_months: int
+) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    period = accepted_period(competence, late_months)
+    if period and not period[0] <= line.attendance_date <= period[1]:
+        first, last = (f"{day:%m/%Y}" for day in period)
+        found.append((
+            "attendance_date",
+            f"Data do atendimento fora do período aceito na competência {last} "
+            f"(de {first} a {last}).",
+        ))  # fmt: skip
     if line.birth_date > line.attendance_date:
         found.append(("birth_date", "Data de nascimento posterior à data do atendimento."))
     return found
 
 
+@functools.lru_cache(maxsize=4096)
+def _valid_professional_cns(cns: str) -> bool:
+    """A month repeats a few professionals' CNS on every line: check each one once."""
+    return is_valid_cns(cns)
+
+
 def _coded_problems(line: BpaIndividualLine) -> list[tuple[str, str]]:
     """Professional CNS, sex, municipality, CID, character, nationality, race and ethnicity."""
     found: list[tuple[str, str]] = []
-    if not is_valid_cns(line.professional_cns):
+    if not _valid_professional_cns(line.professional_cns):
         found.append(("professional_cns", "CNS do profissional inválido."))
     if line.sex.bpa_code not in ("M", "F"):
         found.append(("sex", "Sexo do cidadão deve ser masculino ou feminino no BPA-I."))
@@ -596,11 +623,13 @@ def _text_field_problems(line: BpaIndividualLine) -> list[tuple[str, str]]:
     return found
 
 
-def _individual_problems(line: BpaIndividualLine, competence: str) -> list[tuple[str, str]]:
+def _individual_problems(
+    line: BpaIndividualLine, competence: str, late_months: int
+) -> list[tuple[str, str]]:
     return [
         *_common_problems(line, competence),
         *_citizen_problems(line),
-        *_date_problems(line, competence),
+        *_date_problems(line, competence, late_months),
         *_coded_problems(line),
         *_optional_digit_problems(line),
         *_text_field_problems(line),
@@ -612,17 +641,21 @@ def check_lines(
     consolidated: Sequence[BpaConsolidatedLine],
     individual: Sequence[BpaIndividualLine],
     sheet_break: SheetBreak = SheetBreak.UNIT,
+    *,
+    late_months: int = DEFAULT_LATE_MONTHS,
 ) -> list[BpaProblem]:
     """Every problem that would stop the file, in input order: header first, then BPA-C, BPA-I.
 
     BPA-C lines without an `attendance_ref` are named "BPA-C nº n" (1-based input position).
+    A BPA-I date may fall up to `late_months` competences before the header's (late production,
+    see `accepted_period`).
     """
     problems = _header_problems(header)
     for index, c_line in enumerate(consolidated, start=1):
         ref = c_line.attendance_ref or f"BPA-C nº {index}"
         problems += [BpaProblem(ref, f, m) for f, m in _common_problems(c_line, header.competence)]
     for i_line in individual:
-        found = _individual_problems(i_line, header.competence)
+        found = _individual_problems(i_line, header.competence, late_months)
         problems += [BpaProblem(i_line.attendance_ref, f, m) for f, m in found]
     if not consolidated and not individual:
         problems.append(BpaProblem("", "lines", "Nenhuma linha de produção para o arquivo BPA."))
@@ -768,13 +801,15 @@ def write_bpa(
     consolidated: Sequence[BpaConsolidatedLine],
     individual: Sequence[BpaIndividualLine],
     sheet_break: SheetBreak = SheetBreak.UNIT,
+    *,
+    late_months: int = DEFAULT_LATE_MONTHS,
 ) -> BpaSummary:
     """Write the BPA file at `path` (ASCII, CR+LF) after checking every line.
 
     Raises BpaValidationError (an app.errors.ValidationError carrying `problems`) without
     touching the folder when check_lines finds anything.
     """
-    problems = check_lines(header, consolidated, individual, sheet_break)
+    problems = check_lines(header, consolidated, individual, sheet_break, late_months=late_months)
     if problems:
         raise BpaValidationError(problems)
     target = Path(path)

@@ -31,54 +31,13 @@ from app.care.bpa import (
 )
 from app.errors import ValidationError
 from app.registry.enums import Race, Sex
+from tests.unit.care.bpa_layout import parse_file
 
 COMPETENCE = "202607"
 CNES_A = "2077485"
 CNES_B = "0019615"
 
-# (field, first position, last position), 1-based and inclusive, as br-health §4.1 lists them.
-HEADER_FIELDS = [
-    ("hdr", 1, 2), ("tag", 3, 7), ("mvm", 8, 13), ("lin", 14, 19), ("flh", 20, 25),
-    ("control", 26, 29), ("rsp", 30, 59), ("sgl", 60, 65), ("cgccpf", 66, 79),
-    ("dst", 80, 119), ("dst_in", 120, 120), ("versao", 121, 130),
-]  # fmt: skip
-BPA_C_FIELDS = [
-    ("ident", 1, 2), ("cnes", 3, 9), ("cmp", 10, 15), ("cbo", 16, 21), ("flh", 22, 24),
-    ("seq", 25, 26), ("pa", 27, 36), ("idade", 37, 39), ("qt", 40, 45), ("org", 46, 48),
-]  # fmt: skip
-BPA_I_FIELDS = [
-    ("ident", 1, 2), ("cnes", 3, 9), ("cmp", 10, 15), ("cnsmed", 16, 30), ("cbo", 31, 36),
-    ("dtaten", 37, 44), ("flh", 45, 47), ("seq", 48, 49), ("pa", 50, 59), ("cnspac", 60, 74),
-    ("sexo", 75, 75), ("ibge", 76, 81), ("cid", 82, 85), ("idade", 86, 88), ("qt", 89, 94),
-    ("caten", 95, 96), ("naut", 97, 109), ("org", 110, 112), ("nmpac", 113, 142),
-    ("dtnasc", 143, 150), ("raca", 151, 152), ("etnia", 153, 156), ("nac", 157, 159),
-    ("srv", 160, 162), ("clf", 163, 165), ("equipe_seq", 166, 173), ("equipe_area", 174, 177),
-    ("cnpj", 178, 191), ("cep", 192, 199), ("lograd", 200, 202), ("end", 203, 232),
-    ("compl", 233, 242), ("num", 243, 247), ("bairro", 248, 277), ("ddtel", 278, 288),
-    ("email", 289, 328), ("ine", 329, 338), ("cpf", 339, 349), ("situacao_rua", 350, 350),
-]  # fmt: skip
-LENGTHS = {"01": 130, "02": 48, "03": 350}
-
 NAMES = ["Ana Beatriz Souza", "Marcos Antônio Lima", "Fátima Gonçalves", "João Pedro Araújo"]
-
-
-def parse_line(text: str, fields: list[tuple[str, int, int]]) -> dict[str, str]:
-    return {name: text[first - 1 : last] for name, first, last in fields}
-
-
-def parse_file(raw: bytes) -> list[dict[str, str]]:
-    """Every record as a field dict; checks line ends and lengths on the way."""
-    assert raw.endswith(b"\r\n")
-    text = raw.decode("ascii")
-    records = text.split("\r\n")[:-1]
-    parsed = []
-    for record in records:
-        assert "\r" not in record and "\n" not in record
-        kind = record[:2]
-        assert len(record) == LENGTHS[kind], (kind, len(record))
-        fields = {"01": HEADER_FIELDS, "02": BPA_C_FIELDS, "03": BPA_I_FIELDS}[kind]
-        parsed.append(parse_line(record, fields))
-    return parsed
 
 
 def make_header() -> BpaHeader:
@@ -269,7 +228,11 @@ def test_problems_are_listed_and_nothing_is_written(
         ({"competence": "202606"}, "competence", "difere do cabeçalho"),
         ({"quantity": 0}, "quantity", "maior que zero"),
         ({"age": 131}, "age", "entre 0 e 130"),
-        ({"attendance_date": date(2026, 8, 1)}, "attendance_date", "fora da competência 07/2026"),
+        (
+            {"attendance_date": date(2026, 8, 1)},
+            "attendance_date",
+            "fora do período aceito na competência 07/2026 (de 04/2026 a 07/2026)",
+        ),
         ({"citizen_cns": "", "citizen_cpf": ""}, "citizen_cns", "exige o CNS ou o CPF"),
         ({"citizen_cns": "", "citizen_cpf": "22222222222"}, "citizen_cpf", "CPF do cidadão"),
         ({"professional_cns": "123"}, "professional_cns", "CNS do profissional"),
@@ -287,6 +250,44 @@ def test_each_rule_names_the_field(changes: dict[str, object], field: str, messa
     problems = check_lines(make_header(), [], [line])
     assert [(p.attendance_ref, p.field) for p in problems] == [("atd-001", field)]
     assert message in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("day", "late_months", "accepted"),
+    [
+        (date(2026, 5, 20), 3, True),  # two competences late: presented in 07/2026
+        (date(2026, 4, 1), 3, True),  # first day of the oldest month accepted
+        (date(2026, 3, 31), 3, False),  # four months late
+        (date(2026, 7, 31), 3, True),
+        (date(2026, 8, 1), 3, False),  # never after the competence
+        (date(2026, 6, 30), 0, False),  # late_months=0: only the competence's own month
+        (date(2025, 12, 15), 7, True),  # across the year
+    ],
+)
+def test_late_attendances_are_accepted_up_to_late_months_before(
+    day: date, late_months: int, accepted: bool
+) -> None:
+    line = make_individual(random.Random(3), 1, attendance_date=day, birth_date=date(1990, 1, 1))
+    problems = check_lines(make_header(), [], [line], late_months=late_months)
+    assert (problems == []) is accepted, problems
+    if not accepted:
+        first = {3: "04/2026", 0: "07/2026", 7: "12/2025"}[late_months]
+        assert [(p.field, p.message) for p in problems] == [
+            (
+                "attendance_date",
+                "Data do atendimento fora do período aceito na competência 07/2026 "
+                f"(de {first} a 07/2026).",
+            )
+        ]
+
+
+def test_write_bpa_takes_late_months(tmp_path: Path) -> None:
+    line = make_individual(random.Random(3), 1, attendance_date=date(2026, 5, 2))
+    with pytest.raises(BpaValidationError):
+        write_bpa(tmp_path / "PA.JUL", make_header(), [], [line], late_months=1)
+    assert list(tmp_path.iterdir()) == []
+    write_bpa(tmp_path / "PA.JUL", make_header(), [], [line])
+    assert parse_file((tmp_path / "PA.JUL").read_bytes())[1]["dtaten"] == "20260502"
 
 
 def test_header_and_consolidated_problems() -> None:
