@@ -11,20 +11,29 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.brazil.calendar import national_holidays
 from app.care.agenda_rules import (
     AppointmentStatus,
+    BlockReason,
     WaitingPriority,
     WaitingStatus,
     day_bounds,
     free_places,
 )
-from app.care.models import AgendaTemplate, Appointment, Slot, WaitingListEntry
+from app.care.models import (
+    AgendaBlock,
+    AgendaTemplate,
+    Appointment,
+    MunicipalHoliday,
+    Slot,
+    WaitingListEntry,
+)
 from app.errors import NotFound
 from app.installation.models import Municipality
 from app.registry.models import Citizen, HealthUnit, Professional, ProfessionalBond
@@ -333,3 +342,164 @@ def slip_data(session: Session, actor: Actor, appointment_id: uuid.UUID) -> Slip
         unit.phone if unit else "", professional.name if professional else "", title or "",
         slot.starts_at.astimezone(timezone_of(session)), appointment.status,
     )  # fmt: skip
+
+
+# --- what the agenda administration screens list --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TemplateRow:
+    """A weekly shift of a professional at a unit, as its list shows it."""
+
+    id: uuid.UUID
+    professional_id: uuid.UUID
+    unit_cnes: str
+    weekday: int
+    start: time
+    end: time
+    slot_minutes: int
+    capacity: int
+    overbooking: int
+    active: bool
+
+
+@dataclass(frozen=True)
+class BlockRow:
+    """A period without care; `professional_name` is empty for a whole-unit block."""
+
+    id: uuid.UUID
+    professional_id: uuid.UUID | None
+    professional_name: str
+    local_start: datetime
+    local_end: datetime
+    reason: BlockReason
+    note: str
+
+
+@dataclass(frozen=True)
+class HolidayRow:
+    """A holiday of the year: national (from the law, read-only) or municipal (`id` set)."""
+
+    day: date
+    name: str
+    national: bool
+    id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class WaitingRow:
+    """A citizen still waiting on the unit's list, with whom or which occupation they wait for."""
+
+    entry_id: uuid.UUID
+    citizen_id: uuid.UUID
+    citizen_name: str
+    cns: str
+    professional_name: str
+    cbo: str
+    priority: WaitingPriority
+    requested_at: datetime
+    note: str
+
+
+def _clock_time(minutes: int) -> time:
+    return time(minutes // 60, minutes % 60)
+
+
+def list_templates(
+    session: Session, actor: Actor, unit_cnes: str, professional_id: uuid.UUID
+) -> list[TemplateRow]:
+    """The professional's weekly shifts at the unit (deactivated ones last), by weekday and time."""
+    actor.require("care.read", unit_cnes)
+    query = select(AgendaTemplate).where(
+        AgendaTemplate.unit_cnes == unit_cnes,
+        AgendaTemplate.professional_id == professional_id,
+        AgendaTemplate.deleted_at.is_(None),
+    )
+    rows = [
+        TemplateRow(
+            t.id,
+            t.professional_id,
+            t.unit_cnes or "",
+            t.weekday,
+            _clock_time(t.start_minute),
+            _clock_time(t.end_minute),
+            t.slot_minutes,
+            t.capacity,
+            t.overbooking,
+            t.active,
+        )
+        for t in session.scalars(query)
+    ]
+    return sorted(rows, key=lambda r: (not r.active, r.weekday, r.start))
+
+
+def list_blocks(session: Session, actor: Actor, unit_cnes: str, since: date) -> list[BlockRow]:
+    """The unit's blocks that end on or after `since` (local date), earliest first."""
+    actor.require("care.read", unit_cnes)
+    tz = timezone_of(session)
+    query = (
+        select(AgendaBlock, Professional.name)
+        .outerjoin(Professional, Professional.id == AgendaBlock.professional_id)
+        .where(
+            AgendaBlock.unit_cnes == unit_cnes,
+            AgendaBlock.ends_at > day_bounds(since, tz)[0],
+            AgendaBlock.deleted_at.is_(None),
+        )
+        .order_by(AgendaBlock.starts_at)
+    )
+    return [
+        BlockRow(
+            b.id,
+            b.professional_id,
+            name or "",
+            b.starts_at.astimezone(tz),
+            b.ends_at.astimezone(tz),
+            b.reason,
+            b.note,
+        )
+        for b, name in session.execute(query)
+    ]
+
+
+def list_holidays(session: Session, actor: Actor, year: int) -> list[HolidayRow]:
+    """The year's holidays the agendas skip: national ones and the municipality's, by date."""
+    actor.require("care.read")
+    rows = [HolidayRow(day, name, True) for day, name in national_holidays(year).items()]
+    query = select(MunicipalHoliday).where(
+        MunicipalHoliday.day >= date(year, 1, 1),
+        MunicipalHoliday.day <= date(year, 12, 31),
+        MunicipalHoliday.deleted_at.is_(None),
+    )
+    rows += [HolidayRow(h.day, h.name, False, h.id) for h in session.scalars(query)]
+    return sorted(rows, key=lambda r: (r.day, not r.national))
+
+
+def waiting_list(session: Session, actor: Actor, unit_cnes: str) -> list[WaitingRow]:
+    """Who is still waiting at the unit, in the order they should be called (priority, then
+    how long they have waited)."""
+    actor.require("care.read", unit_cnes)
+    query = (
+        select(WaitingListEntry, Citizen.name, Citizen.cns, Professional.name)
+        .join(Citizen, Citizen.id == WaitingListEntry.citizen_id)
+        .outerjoin(Professional, Professional.id == WaitingListEntry.professional_id)
+        .where(
+            WaitingListEntry.unit_cnes == unit_cnes,
+            WaitingListEntry.status == WaitingStatus.WAITING,
+            WaitingListEntry.deleted_at.is_(None),
+        )
+    )
+    rows = [
+        WaitingRow(
+            e.id,
+            e.citizen_id,
+            name,
+            cns or "",
+            professional or "",
+            e.cbo,
+            e.priority,
+            e.requested_at,
+            e.note,
+        )
+        for e, name, cns, professional in session.execute(query)
+    ]
+    return sorted(rows, key=lambda r: (r.priority.rank, r.requested_at, str(r.entry_id)))

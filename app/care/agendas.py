@@ -1,8 +1,11 @@
-"""Commands of the agendas: weekly templates, municipal holidays, slot generation and blocks.
+"""Commands of the agendas: weekly templates (create, edit, deactivate), municipal holidays (add,
+remove), slot generation and blocks (add, remove).
 
 Generating slots is idempotent (an existing slot is kept as it is) and skips national and municipal
-holidays and blocked periods. Blocking a period marks the slots in it and *reports* the bookings
-they hold — it never cancels them silently: the clerk calls each citizen and cancels one by one.
+holidays and blocked periods; editing or deactivating a template, or adding a holiday, leaves the
+slots already generated as they are (the clerk blocks them if needed). Blocking a period marks the
+slots in it and *reports* the bookings they hold — it never cancels them silently: the clerk calls
+each citizen and cancels one by one; removing a block opens its slots again.
 Booking and the appointment's life live in `app.care.appointments`. Every write needs
 "care.schedule" for the unit and is audited; time comes from the session's clock.
 """
@@ -33,7 +36,8 @@ from app.care.models import (
     MunicipalHoliday,
     Slot,
 )
-from app.errors import ValidationError
+from app.db.session import clock_of
+from app.errors import NotFound, ValidationError
 from app.registry.models import Citizen, ProfessionalBond
 from app.security import audit
 from app.security.actor import Actor
@@ -111,7 +115,10 @@ def _check_bond(session: Session, professional_id: uuid.UUID, unit_cnes: str) ->
 
 
 def _check_template_overlap(
-    session: Session, professional_id: uuid.UUID, data: TemplateInput
+    session: Session,
+    professional_id: uuid.UUID,
+    data: TemplateInput,
+    exclude: uuid.UUID | None = None,
 ) -> None:
     query = select(AgendaTemplate).where(
         AgendaTemplate.professional_id == professional_id,
@@ -119,6 +126,8 @@ def _check_template_overlap(
         AgendaTemplate.active.is_(True),
         AgendaTemplate.deleted_at.is_(None),
     )
+    if exclude is not None:
+        query = query.where(AgendaTemplate.id != exclude)
     for other in session.scalars(query):
         start, end = _as_time(other.start_minute), _as_time(other.end_minute)
         if times_overlap(data.start, data.end, start, end):
@@ -150,6 +159,54 @@ def create_template(session: Session, actor: Actor, data: TemplateInput) -> uuid
     return template.id
 
 
+def _template(session: Session, actor: Actor, template_id: uuid.UUID) -> AgendaTemplate:
+    template = session.get(AgendaTemplate, template_id)
+    if template is None or template.deleted_at is not None:
+        raise NotFound(
+            "Modelo de agenda não encontrado (pode ter sido excluído em outro computador)."
+        )
+    actor.require(SCHEDULE, template.unit_cnes)
+    return template
+
+
+def update_template(
+    session: Session, actor: Actor, template_id: uuid.UUID, data: TemplateInput
+) -> uuid.UUID:
+    """Change a weekly shift (weekday, times, slot length, places); slots already generated stay
+    as they are — the change applies to the slots generated from now on."""
+    template = _template(session, actor, template_id)
+    actor.require(SCHEDULE, data.unit_cnes)
+    if data.unit_cnes != template.unit_cnes or data.professional_id != str(
+        template.professional_id
+    ):
+        raise ValidationError({"": "O profissional e a unidade de um modelo não mudam."})
+    errors = template_errors(data)
+    if errors:
+        raise ValidationError(errors)
+    if template.active:
+        _check_template_overlap(session, template.professional_id, data, exclude=template.id)
+    template.weekday, template.slot_minutes = data.weekday, data.slot_minutes
+    template.start_minute, template.end_minute = _minutes(data.start), _minutes(data.end)
+    template.capacity, template.overbooking = data.capacity, data.overbooking
+    session.flush()
+    audit.record(session, actor, audit.UPDATE, entity="agenda_template", entity_id=str(template.id))
+    return template.id
+
+
+def deactivate_template(session: Session, actor: Actor, template_id: uuid.UUID) -> uuid.UUID:
+    """Stop generating slots from a weekly shift (the slots already generated stay)."""
+    template = _template(session, actor, template_id)
+    if not template.active:
+        raise ValidationError({"": "Este modelo de agenda já está desativado."})
+    template.active = False
+    session.flush()
+    audit.record(
+        session, actor, audit.UPDATE, entity="agenda_template", entity_id=str(template.id),
+        detail={"fields": ["active"]},
+    )  # fmt: skip
+    return template.id
+
+
 def add_municipal_holiday(session: Session, actor: Actor, day: date, name: str) -> uuid.UUID:
     """Register a municipal holiday (or an adopted ponto facultativo) that agendas skip."""
     actor.require(SCHEDULE)
@@ -158,18 +215,32 @@ def add_municipal_holiday(session: Session, actor: Actor, day: date, name: str) 
         raise ValidationError({"name": "Informe o nome do feriado."})
     if day in national_holidays(day.year):
         raise ValidationError({"day": f"{day:%d/%m/%Y} já é feriado nacional."})
-    query = select(MunicipalHoliday.id).where(
-        MunicipalHoliday.day == day, MunicipalHoliday.deleted_at.is_(None)
-    )
-    if session.scalar(query) is not None:
+    holiday = session.scalar(select(MunicipalHoliday).where(MunicipalHoliday.day == day))
+    if holiday is not None and holiday.deleted_at is None:
         raise ValidationError({"day": f"{day:%d/%m/%Y} já está cadastrado como feriado municipal."})
-    holiday = MunicipalHoliday(day=day, name=name)
-    session.add(holiday)
+    if holiday is not None:  # a removed one comes back: the day is unique, tombstones included
+        holiday.deleted_at, holiday.name = None, name
+    else:
+        holiday = MunicipalHoliday(day=day, name=name)
+        session.add(holiday)
     session.flush()
     audit.record(
         session, actor, audit.CREATE, entity="municipal_holiday", entity_id=str(holiday.id)
     )
     return holiday.id
+
+
+def remove_municipal_holiday(session: Session, actor: Actor, holiday_id: uuid.UUID) -> None:
+    """Remove a municipal holiday; agendas generated from now on use that day again."""
+    actor.require(SCHEDULE)
+    holiday = session.get(MunicipalHoliday, holiday_id)
+    if holiday is None or holiday.deleted_at is not None:
+        raise NotFound("Feriado não encontrado (pode ter sido removido em outro computador).")
+    holiday.deleted_at = clock_of(session).now()
+    session.flush()
+    audit.record(
+        session, actor, audit.DELETE, entity="municipal_holiday", entity_id=str(holiday.id)
+    )
 
 
 def municipal_holidays(session: Session, first: date, last: date) -> dict[date, str]:
@@ -359,3 +430,42 @@ def _affected(session: Session, slot_ids: list[uuid.UUID]) -> tuple[AffectedBook
         .order_by(Slot.starts_at)
     )
     return tuple(AffectedBooking(*row) for row in session.execute(query))
+
+
+def remove_block(session: Session, actor: Actor, block_id: uuid.UUID) -> int:
+    """Remove a block; its slots open again unless another block still covers them.
+
+    Returns how many slots were opened again."""
+    block = session.get(AgendaBlock, block_id)
+    if block is None or block.deleted_at is not None:
+        raise NotFound("Bloqueio não encontrado (pode ter sido removido em outro computador).")
+    actor.require(SCHEDULE, block.unit_cnes)
+    block.deleted_at = clock_of(session).now()
+    session.flush()
+    slots = list(session.scalars(select(Slot).where(Slot.block_id == block.id)))
+    others = _blocks(session, block.unit_cnes or "", block.starts_at, block.ends_at)
+    opened = 0
+    for slot in slots:
+        cover = next(
+            (b for b in others if _blocked_by([b], slot.professional_id, slot.starts_at,
+                                               slot.ends_at)),
+            None,
+        )  # fmt: skip
+        if cover is None:
+            slot.blocked_reason, slot.block_id = "", None
+            opened += 1
+        else:
+            slot.blocked_reason, slot.block_id = _label_of(cover), cover.id
+    session.flush()
+    audit.record(
+        session, actor, audit.DELETE, entity="agenda_block", entity_id=str(block.id),
+        detail={"slots_opened": opened},
+    )  # fmt: skip
+    return opened
+
+
+def _label_of(block: AgendaBlock) -> str:
+    return _block_label(
+        BlockInput(block.unit_cnes or "", block.starts_at, block.ends_at, block.reason,
+                   note=block.note)
+    )  # fmt: skip

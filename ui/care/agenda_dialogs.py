@@ -1,5 +1,5 @@
-"""Dialogs of the agenda page: choose the citizen to book, give the reason of a cancellation, and
-offer a freed slot to the waiting list.
+"""Dialogs of the agenda page: find a citizen (to book, or for the waiting list), give the reason
+of a cancellation, and offer a freed slot to the waiting list.
 
 Each is keyboard-first. Booking: type a name, CNS or CPF (the list follows as with the citizen
 page), Down to the results, Enter books the highlighted citizen. Cancelling: type or pick the
@@ -66,42 +66,53 @@ def _button(text: str, name: str) -> QPushButton:
     return button
 
 
-class BookingDialog(QDialog):
-    """Find the citizen to book into a slot.
+class CitizenSearchDialog(QDialog):
+    """Find a citizen (for booking, for the waiting list, …): `configure` sets the texts.
 
     Signals:
-        chosen(object): the `CitizenRow` picked (Enter on the list or "Agendar").
+        chosen(object): the `CitizenRow` picked (Enter on the list or the action button).
     """
 
     chosen = Signal(object)
 
-    def __init__(self, ctx: AppContext, slot_text: str, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("booking_dialog")
-        self.setWindowTitle(self.tr("Agendar – {slot}").format(slot=slot_text))
+        self.setObjectName("citizen_search_dialog")
         self._ctx = ctx
         self._generation = 0
+        self._action = ""
         self.model = CitizenPickModel(parent=self)
-        self._build_ui(slot_text)
+        self._build_ui()
         self._connect()
         self.resize(720, 420)
 
-    def _build_ui(self, slot_text: str) -> None:
+    def configure(self, title: str, heading: str, button: str, action: str) -> None:
+        """Window title, the line above the search, the button's text and the verb of the hint
+        ("agenda", "escolhe")."""
+        self.setWindowTitle(title)
+        self.heading.setText(heading)
+        self.book_button.setText(button)
+        self._action = action
+        hint = self.tr("Digite o nome, o CNS ou o CPF; ↓ vai à lista; Enter {action}.")
+        self.hint.setText(hint.format(action=action))
+
+    def _build_ui(self) -> None:
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("Horário: {slot}").format(slot=slot_text)))
+        self.heading = QLabel()
+        layout.addWidget(self.heading)
         self.search_box = SearchBox()
         layout.addWidget(self.search_box)
         self.table = _table(self.model)
         self.table.setObjectName("citizen_results")
         layout.addWidget(self.table, 1)
-        self.hint = QLabel(self.tr("Digite o nome, o CNS ou o CPF; ↓ vai à lista; Enter agenda."))
+        self.hint = QLabel()
         self.hint.setObjectName("hint")
         layout.addWidget(self.hint)
         layout.addLayout(self._build_buttons())
 
     def _build_buttons(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        self.book_button = _button(self.tr("&Agendar"), "book")
+        self.book_button = _button(self.tr("&Escolher"), "book")
         self.close_button = _button(self.tr("Fechar"), "close")
         row.addStretch(1)
         row.addWidget(self.book_button)
@@ -139,7 +150,9 @@ class BookingDialog(QDialog):
         if rows:
             self.table.selectRow(0)
         self.hint.setText(
-            self.tr("{count} encontrado(s). ↓ vai à lista; Enter agenda.").format(count=len(rows))
+            self.tr("{count} encontrado(s). ↓ vai à lista; Enter {action}.").format(
+                count=len(rows), action=self._action
+            )
             if rows
             else self.tr("Nenhum cidadão encontrado.")
         )
@@ -156,6 +169,20 @@ class BookingDialog(QDialog):
             return
         self.chosen.emit(row)
         self.accept()
+
+
+class BookingDialog(CitizenSearchDialog):
+    """Find the citizen to book into a slot (`chosen` gives the `CitizenRow`)."""
+
+    def __init__(self, ctx: AppContext, slot_text: str, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.setObjectName("booking_dialog")
+        self.configure(
+            self.tr("Agendar – {slot}").format(slot=slot_text),
+            self.tr("Horário: {slot}").format(slot=slot_text),
+            self.tr("&Agendar"),
+            self.tr("agenda"),
+        )
 
 
 class CancelDialog(QDialog):

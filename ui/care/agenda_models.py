@@ -1,4 +1,5 @@
-"""Table models of the agenda screens: the day's lines, the citizens found, the waiting list.
+"""Table models of the agenda screens: the day's lines, the citizens found, the waiting list, and
+the administration lists (weekly templates, blocks, holidays).
 
 All three hold plain rows from `app.care.agenda_queries` / `app.registry.queries` and are small
 (a day has tens of slots; a search shows its first page; a waiting list a few dozen names), so
@@ -11,14 +12,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QColor
 
 from app.brazil.identifiers import format_cns, format_phone
-from app.care.agenda_queries import AppointmentRow, SlotRow, WaitingCandidate
-from app.care.agenda_rules import AppointmentStatus
+from app.care.agenda_queries import (
+    AppointmentRow,
+    BlockRow,
+    HolidayRow,
+    SlotRow,
+    TemplateRow,
+    WaitingCandidate,
+    WaitingRow,
+)
+from app.care.agenda_rules import WEEKDAYS, AppointmentStatus
 from app.registry.queries import CitizenRow
 from ui.models.rows import Column, RowsModel
 
@@ -142,3 +151,98 @@ class WaitingModel(RowsModel[WaitingCandidate]):
                 self.tr("Na lista desde"), lambda row: f"{self._convert(row.requested_at):%d/%m/%Y}"
             ),
         ]
+
+
+# --- agenda administration ------------------------------------------------------------------------
+
+
+class TemplateModel(RowsModel[TemplateRow]):
+    """A professional's weekly shifts: Dia, Horário, Duração, Vagas, Encaixes, Situação."""
+
+    def _build_columns(self) -> list[Column[TemplateRow]]:
+        return [
+            Column(self.tr("Dia da semana"), lambda row: WEEKDAYS[row.weekday]),
+            Column(self.tr("Horário"), lambda row: f"{row.start:%H:%M} às {row.end:%H:%M}"),
+            Column(self.tr("Duração da vaga"), lambda row: f"{row.slot_minutes} min"),
+            Column(self.tr("Cidadãos por vaga"), lambda row: str(row.capacity), True),
+            Column(self.tr("Encaixes"), lambda row: str(row.overbooking), True),
+            Column(
+                self.tr("Situação"),
+                lambda row: self.tr("Ativo") if row.active else self.tr("Desativado"),
+            ),
+        ]
+
+    def foreground(self, row: TemplateRow) -> QColor | None:
+        return None if row.active else MUTED
+
+
+class BlockModel(RowsModel[BlockRow]):
+    """The unit's blocks: Início, Fim, Profissional (or the whole unit), Motivo, Observação."""
+
+    def _build_columns(self) -> list[Column[BlockRow]]:
+        return [
+            Column(self.tr("Início"), lambda row: f"{row.local_start:%d/%m/%Y %H:%M}"),
+            Column(self.tr("Fim"), _block_end),
+            Column(
+                self.tr("Profissional"),
+                lambda row: row.professional_name or self.tr("Toda a unidade"),
+            ),
+            Column(self.tr("Motivo"), lambda row: row.reason.label),
+            Column(self.tr("Observação"), lambda row: row.note),
+        ]
+
+
+def _block_end(row: BlockRow) -> str:
+    """A block ending at midnight is shown as the last minute of the day before (until 23:59)."""
+    if row.local_end.hour == 0 and row.local_end.minute == 0:
+        return f"{row.local_end - timedelta(minutes=1):%d/%m/%Y %H:%M}"
+    return f"{row.local_end:%d/%m/%Y %H:%M}"
+
+
+class HolidayModel(RowsModel[HolidayRow]):
+    """The year's holidays: Data, Dia da semana, Nome, Tipo (nacional ones greyed: read-only)."""
+
+    def _build_columns(self) -> list[Column[HolidayRow]]:
+        return [
+            Column(self.tr("Data"), lambda row: f"{row.day:%d/%m/%Y}"),
+            Column(self.tr("Dia da semana"), lambda row: WEEKDAYS[row.day.weekday()]),
+            Column(self.tr("Feriado"), lambda row: row.name),
+            Column(
+                self.tr("Tipo"),
+                lambda row: self.tr("nacional") if row.national else self.tr("municipal"),
+            ),
+        ]
+
+    def foreground(self, row: HolidayRow) -> QColor | None:
+        return MUTED if row.national else None
+
+
+class WaitingListModel(RowsModel[WaitingRow]):
+    """Who is waiting at the unit, in the order they should be called."""
+
+    def __init__(
+        self,
+        tz_convert: Callable[[datetime], datetime],
+        occupations: Callable[[str], str],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent=parent)
+        self._convert = tz_convert
+        self._occupation = occupations  # CBO code → title, for entries without a professional
+
+    def _build_columns(self) -> list[Column[WaitingRow]]:
+        return [
+            Column(self.tr("Prioridade"), lambda row: row.priority.label),
+            Column(self.tr("Cidadão"), lambda row: row.citizen_name),
+            Column(self.tr("CNS"), lambda row: format_cns(row.cns)),
+            Column(self.tr("Aguarda"), self._waits_for),
+            Column(self.tr("Desde"), lambda row: f"{self._convert(row.requested_at):%d/%m/%Y}"),
+            Column(self.tr("Observação"), lambda row: row.note),
+        ]
+
+    def _waits_for(self, row: WaitingRow) -> str:
+        if row.professional_name:
+            return row.professional_name
+        return self.tr("Qualquer – {occupation}").format(
+            occupation=self._occupation(row.cbo) or row.cbo
+        )

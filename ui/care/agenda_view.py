@@ -5,8 +5,9 @@ today); the day's lines fill the table (see `ui.care.agenda_models`). On a free 
 "Agendar…" (Ctrl+N) opens the citizen search; if the slot is full but admits overbooking, the page
 asks before booking it as an "encaixe". "Cancelar agendamento…" asks the reason and then offers the
 freed slot to the waiting list. "Faltou" and "Compareceu" mark the booking; "Comprovante" prints
-the citizen's slip and "Imprimir agenda do dia" the day. Every service call runs in `ctx.ops`;
-buttons the account may not use are hidden, and the services check again.
+the citizen's slip and "Imprimir agenda do dia" the day; "Administrar agenda" opens the templates,
+blocks, holidays and waiting-list dialogs (`ui.care.agenda_admin`). Every service call runs in
+`ctx.ops`; buttons the account may not use are hidden, and the services check again.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from app.care.agenda_queries import (
 from app.care.agenda_rules import WEEKDAYS
 from app.care.reports import agenda_day_pdf, appointment_slip_pdf
 from app.reports.styles import local_time
+from ui.care.agenda_admin import AgendaChoice, admin_menu
 from ui.care.agenda_dialogs import BookingDialog, CancelDialog, WaitingListDialog
 from ui.care.agenda_models import AgendaLine, AgendaModel, agenda_lines
 from ui.context import AppContext
@@ -162,12 +164,16 @@ class AgendaPage(QWidget):
         self.attended_button = self._action(self.tr("C&ompareceu"), "attended")
         self.slip_button = self._action(self.tr("Co&mprovante"), "slip")
         self.print_button = self._action(self.tr("&Imprimir agenda do dia"), "print_day")
+        self.admin_button = self._action(self.tr("Administrar a&genda"), "agenda_admin")
+        self.admin_menu = admin_menu(self._ctx, self.admin_choice, self)
+        self.admin_button.setMenu(self.admin_menu)
         may_schedule = self._ctx.actor.can(SCHEDULE)
         for button in (self.book_button, self.cancel_button, self.no_show_button,
                        self.attended_button, self.slip_button):  # fmt: skip
             button.setVisible(may_schedule)
             row.addWidget(button)
         row.addStretch(1)
+        row.addWidget(self.admin_button)
         row.addWidget(self.print_button)
         return row
 
@@ -259,6 +265,11 @@ class AgendaPage(QWidget):
     def day(self) -> date:
         return _pydate(self.day_edit.date())
 
+    def admin_choice(self) -> AgendaChoice:
+        """What the agenda administration dialogs work on: this unit, professional and today."""
+        label = self.professional_combo.currentText()
+        return AgendaChoice(self.unit_cnes(), self.professional_id(), label, self._today())
+
     def move_days(self, days: int) -> None:
         self.day_edit.setDate(self.day_edit.date().addDays(days))
 
@@ -330,6 +341,9 @@ class AgendaPage(QWidget):
             button.setEnabled(bool(active))
         self.slip_button.setEnabled(bool(active))
         self.print_button.setEnabled(self.professional_id() is not None)
+        for action in self.admin_menu.actions():
+            if action.objectName() == "templates":  # they are a professional's
+                action.setEnabled(self.professional_id() is not None)
 
     def _on_changed(self, kind: str) -> None:
         if kind in ("appointment", "agenda"):
