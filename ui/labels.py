@@ -22,6 +22,27 @@ FIELD_LABELS = {
     "description": "descrição", "permissions": "permissões",
     # municipality
     "timezone": "fuso horário", "brasao_png": "brasão",
+    # attendances (the keys of ValidationError.errors on the entry screen)
+    "citizen_id": "cidadão", "professional_id": "profissional", "attended_on": "data",
+    "icd10": "CID-10", "procedures": "procedimentos", "place": "local de atendimento",
+    "attendance_type": "tipo de atendimento", "conduct": "conduta/desfecho",
+    "reason": "motivo", "competence": "competência",
+    # BPA fields (BpaProblem.field, prefixed "bpa."), as the problems dialog names them
+    "bpa.competence": "Competência", "bpa.provider_cnpj_cpf": "CNPJ/CPF do órgão de origem",
+    "bpa.origin_name": "Nome do órgão de origem", "bpa.origin_acronym": "Sigla do órgão",
+    "bpa.destination_name": "Órgão de destino", "bpa.destination_kind": "Tipo de destino",
+    "bpa.system_version": "Versão do sistema", "bpa.lines": "Linhas do arquivo",
+    "bpa.cnes": "CNES da unidade", "bpa.cbo": "CBO do profissional",
+    "bpa.procedure": "Procedimento", "bpa.age": "Idade", "bpa.quantity": "Quantidade",
+    "bpa.origin": "Origem", "bpa.professional_cns": "CNS do profissional",
+    "bpa.citizen_cns": "CNS do cidadão", "bpa.citizen_cpf": "CPF do cidadão",
+    "bpa.sex": "Sexo", "bpa.ibge": "Município de residência", "bpa.icd10": "CID-10",
+    "bpa.character": "Caráter de atendimento", "bpa.birth_date": "Data de nascimento",
+    "bpa.attendance_date": "Data do atendimento", "bpa.citizen_name": "Nome do cidadão",
+    "bpa.race": "Raça/cor", "bpa.ethnicity": "Etnia", "bpa.nationality": "Nacionalidade",
+    "bpa.cnpj_opm": "CNPJ (OPM)", "bpa.situacao_rua": "Situação de rua",
+    "bpa.cep": "CEP", "bpa.street": "Logradouro", "bpa.number": "Número",
+    "bpa.district": "Bairro", "bpa.phone": "Telefone", "bpa.email": "E-mail",
 }  # fmt: skip
 
 

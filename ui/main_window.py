@@ -64,6 +64,18 @@ def _agenda(ctx: AppContext) -> QWidget:
     return AgendaPage(ctx)
 
 
+def _attendance_entry(ctx: AppContext) -> QWidget:
+    from ui.care.attendance_view import AttendanceEntryPage
+
+    return AttendanceEntryPage(ctx)
+
+
+def _production(ctx: AppContext) -> QWidget:
+    from ui.care.production_view import ProductionPage
+
+    return ProductionPage(ctx)
+
+
 def _verify(ctx: AppContext) -> QWidget:
     from ui.documents.verify import VerifyPage
 
@@ -115,6 +127,12 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(QT_TRANSLATE_NOOP("MainWindow", "Perfis de acesso"), "admin.accounts", _roles),
     PageSpec(QT_TRANSLATE_NOOP("MainWindow", "Trilha de auditoria"), "admin.audit", _audit),
     PageSpec(QT_TRANSLATE_NOOP("MainWindow", "Agenda"), "care.read", _agenda),
+    PageSpec(
+        QT_TRANSLATE_NOOP("MainWindow", "Digitação de atendimentos"),
+        "care.attend",
+        _attendance_entry,
+    ),
+    PageSpec(QT_TRANSLATE_NOOP("MainWindow", "Produção mensal"), "care.read", _production),
     PageSpec(
         QT_TRANSLATE_NOOP("MainWindow", "Tabelas de referência"), "reference.manage", _reference
     ),

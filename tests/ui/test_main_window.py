@@ -76,7 +76,12 @@ def test_reception_sees_the_citizens_but_not_the_administration(qtbot, demo_db, 
     ctx = context_for(demo_db, "recepcao", ops)
     assert actor.permissions == ctx.actor.permissions
     window = _window(qtbot, ctx, tmp_path)
-    assert window.nav_titles() == ["Cidadãos", "Agenda"]
+    assert window.nav_titles() == [
+        "Cidadãos",
+        "Agenda",
+        "Digitação de atendimentos",
+        "Produção mensal",
+    ]
     assert "Contas de usuário" not in window.nav_titles()
     assert isinstance(window.current_page(), CitizenPage)
     assert not hasattr(window, "settings_action")  # no admin.settings
@@ -183,7 +188,12 @@ def test_launcher_runs_login_then_window_then_login_again(qtbot, demo_db, tmp_pa
     qtbot.waitUntil(lambda: isinstance(launcher.window, MainWindow), timeout=10_000)
     window = launcher.window
     qtbot.addWidget(window)
-    assert window.nav_titles() == ["Cidadãos", "Agenda"]
+    assert window.nav_titles() == [
+        "Cidadãos",
+        "Agenda",
+        "Digitação de atendimentos",
+        "Produção mensal",
+    ]
     with qtbot.waitSignal(window.session_finished, timeout=10_000):
         window.log_out()
     assert isinstance(launcher.dialog, LoginDialog) and launcher.dialog is not login
