@@ -1,4 +1,5 @@
-"""Window state only: geometry, splitter positions and table header layout, kept in QSettings.
+"""Window state only: geometry, splitter positions, table header layout and the last choices of
+a form (such as the attendance entry's unit, professional and date), kept in QSettings.
 
 Real settings (things a person decides) are declared in `app/settings.py`; this module remembers
 how the windows were left, so they reopen the same way. Values are Qt's own byte arrays, never
@@ -32,6 +33,17 @@ def _store() -> QSettings:
 def _load(key: str) -> QByteArray | None:
     value = _store().value(key)
     return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+
+def save_text(key: str, value: str) -> None:
+    """Remember a form's last choice (an id or a date as text) for the next start."""
+    _store().setValue(f"{key}/text", value)
+
+
+def load_text(key: str) -> str:
+    """The remembered choice, or "" when there is none."""
+    value = _store().value(f"{key}/text")
+    return value if isinstance(value, str) else ""
 
 
 def save_geometry(widget: QWidget, key: str) -> None:

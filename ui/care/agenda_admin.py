@@ -53,11 +53,12 @@ from app.care.agenda_rules import WEEKDAYS, BlockReason, TemplateInput, WaitingP
 from app.errors import ValidationError
 from app.registry.queries import CitizenRow
 from app.reports.styles import local_time, zone
-from ui.care.agenda_dialogs import CitizenSearchDialog, _table
+from ui.care.agenda_dialogs import CitizenSearchDialog
 from ui.care.agenda_models import BlockModel, HolidayModel, TemplateModel, WaitingListModel
 from ui.context import AppContext
 from ui.ops import show_error
-from ui.widgets.fields import DateField, ErrorLabel, FormLayout, _CheckedLineEdit
+from ui.widgets.fields import CheckedLineEdit, DateField, ErrorLabel, FormLayout
+from ui.widgets.tables import rows_table
 
 GENERATION_DAYS = 28  # four weeks ahead by default: what units usually open at a time
 
@@ -75,7 +76,7 @@ class AgendaChoice:
 # --- small pieces ---------------------------------------------------------------------------------
 
 
-class TimeField(_CheckedLineEdit):
+class TimeField(CheckedLineEdit):
     """A HH:mm time typed as four digits; `value()` is a time or None."""
 
     def __init__(self, field: str, parent: QWidget | None = None) -> None:
@@ -409,7 +410,7 @@ class TemplatesDialog(QDialog):
         layout = QVBoxLayout(self)
         heading = self.tr("Profissional: {name}").format(name=choice.professional_label)
         layout.addWidget(QLabel(heading))
-        self.table = _table(self.model)
+        self.table = rows_table(self.model)
         self.table.setObjectName("templates")
         layout.addWidget(self.table, 1)
         self.message = _message("templates_message")
@@ -534,7 +535,7 @@ class BlocksDialog(_FormDialog):
     def _build_list(self) -> QGroupBox:
         box = QGroupBox(self.tr("Bloqueios a partir de hoje"))
         column = QVBoxLayout(box)
-        self.table = _table(self.model)
+        self.table = rows_table(self.model)
         self.table.setObjectName("blocks")
         self.remove_button = _button(self.tr("&Remover bloqueio"), "remove_block")
         self.remove_button.clicked.connect(self.remove_selected)
@@ -590,7 +591,7 @@ class BlocksDialog(_FormDialog):
             label.setBuddy(field)
             row.addWidget(label)
             row.addWidget(field)
-            field.installEventFilter(self.form._enter_filter)
+            self.form.advance_on_enter(field)
         row.addStretch(1)
         self.whole_day.toggled.connect(self._toggle_times)
         self._toggle_times(True)
@@ -708,7 +709,7 @@ class HolidaysDialog(_FormDialog):
         self.model = HolidayModel(parent=self)
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_year(today.year))
-        self.table = _table(self.model)
+        self.table = rows_table(self.model)
         self.table.setObjectName("holidays")
         layout.addWidget(self.table, 1)
         layout.addWidget(self._build_new_holiday(today))
@@ -949,7 +950,7 @@ class WaitingQueueDialog(QDialog):
         intro = QLabel(text)
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        self.table = _table(self.model)
+        self.table = rows_table(self.model)
         self.table.setObjectName("waiting_list")
         layout.addWidget(self.table, 1)
         self.message = _message("waiting_message")

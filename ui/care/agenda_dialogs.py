@@ -12,18 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -32,8 +28,8 @@ from app.care.agenda_queries import WaitingCandidate
 from app.registry.queries import CitizenFilter, CitizenRow, find_citizens
 from ui.care.agenda_models import CitizenPickModel, WaitingModel
 from ui.context import AppContext
-from ui.models.rows import RowsModel
 from ui.widgets.search_box import SearchBox
+from ui.widgets.tables import rows_table
 
 SEARCH_LIMIT = 50
 CANCEL_REASONS = (
@@ -42,21 +38,6 @@ CANCEL_REASONS = (
     "Agendamento em duplicidade",
     "Cidadão internado ou em outro serviço",
 )
-
-
-def _table(model: RowsModel[Any]) -> QTableView:
-    table = QTableView()
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setTabKeyNavigation(False)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.verticalHeader().hide()
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
 
 
 def _button(text: str, name: str) -> QPushButton:
@@ -102,7 +83,7 @@ class CitizenSearchDialog(QDialog):
         layout.addWidget(self.heading)
         self.search_box = SearchBox()
         layout.addWidget(self.search_box)
-        self.table = _table(self.model)
+        self.table = rows_table(self.model)
         self.table.setObjectName("citizen_results")
         layout.addWidget(self.table, 1)
         self.hint = QLabel()
@@ -275,7 +256,7 @@ class WaitingListDialog(QDialog):
         label = QLabel(text.format(slot=slot_text))
         label.setWordWrap(True)
         layout.addWidget(label)
-        self.table = _table(self.model)
+        self.table = rows_table(self.model)
         self.table.setObjectName("waiting_candidates")
         layout.addWidget(self.table, 1)
         layout.addLayout(self._build_buttons())

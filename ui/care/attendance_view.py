@@ -50,12 +50,11 @@ OK_COLOR = "#1b5e20"
 
 def remember(key: str, value: str) -> None:
     """Keep a header choice for the next start (window state, not a setting)."""
-    state._store().setValue(f"{STATE_KEY}/{key}", value)  # ui.state owns the store
+    state.save_text(f"{STATE_KEY}/{key}", value)
 
 
 def remembered(key: str) -> str:
-    value = state._store().value(f"{STATE_KEY}/{key}")
-    return value if isinstance(value, str) else ""
+    return state.load_text(f"{STATE_KEY}/{key}")
 
 
 class AttendanceEntryPage(QWidget):

@@ -16,7 +16,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QFileDialog,
@@ -30,7 +29,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -65,9 +63,9 @@ from ui.care.attendance_models import (
     problem_reference,
 )
 from ui.context import AppContext
-from ui.models.rows import RowsModel
 from ui.ops import show_error
 from ui.widgets.pdf_preview import issue_and_preview
+from ui.widgets.tables import rows_table
 
 PRODUCTION = "care.production"
 NO_PRODUCTION = (
@@ -75,23 +73,6 @@ NO_PRODUCTION = (
     "(care.production). Peça ao administrador ou a quem faz o faturamento da unidade."
 )
 CNPJ_MASK = "00.000.000/0000-00;_"
-
-
-def _table(model: RowsModel, name: str) -> QTableView:  # type: ignore[type-arg]
-    table = QTableView()
-    table.setObjectName(name)
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setTabKeyNavigation(False)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.verticalHeader().hide()
-    header = table.horizontalHeader()
-    header.setHighlightSections(False)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    return table
 
 
 def _button(text: str, name: str) -> QPushButton:
@@ -129,7 +110,7 @@ class BpaProblemsDialog(QDialog):
                                "e gere o arquivo de novo."))  # fmt: skip
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        self.table = _table(self.model, "problems_table")
+        self.table = rows_table(self.model, "problems_table", stretch_last=False)
         self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table, 2)
         what = "dos arquivos do e-SUS" if esus else "do arquivo BPA"
@@ -212,7 +193,7 @@ class ProductionPage(QWidget):
         column.addWidget(caption)
         column.addWidget(self.unit_combo)
         competences = QLabel(self.tr("Co&mpetências:"))
-        self.competence_table = _table(self.competences, "competences")
+        self.competence_table = rows_table(self.competences, "competences", stretch_last=False)
         self.competence_table.horizontalHeader().setStretchLastSection(True)
         competences.setBuddy(self.competence_table)
         column.addWidget(competences)
@@ -231,13 +212,15 @@ class ProductionPage(QWidget):
         self.summary_label.setWordWrap(True)
         column.addWidget(self.summary_label)
         column.addWidget(QLabel(self.tr("Por profissional:")))
-        self.professional_table = _table(self.professionals, "by_professional")
+        self.professional_table = rows_table(
+            self.professionals, "by_professional", stretch_last=False
+        )
         self.professional_table.horizontalHeader().setSectionResizeMode(
             0, QHeaderView.ResizeMode.Stretch
         )
         column.addWidget(self.professional_table, 1)
         column.addWidget(QLabel(self.tr("Por procedimento:")))
-        self.procedure_table = _table(self.procedures, "by_procedure")
+        self.procedure_table = rows_table(self.procedures, "by_procedure", stretch_last=False)
         self.procedure_table.horizontalHeader().setSectionResizeMode(
             1, QHeaderView.ResizeMode.Stretch
         )

@@ -81,7 +81,7 @@ class ErrorLabel(QLabel):
             self.setMinimumHeight(needed)
 
 
-class _CheckedLineEdit(QLineEdit):
+class CheckedLineEdit(QLineEdit):
     """A line edit that checks itself on leaving and shows the result in its own ErrorLabel."""
 
     def __init__(self, field: str, parent: QWidget | None = None) -> None:
@@ -121,7 +121,7 @@ class _CheckedLineEdit(QLineEdit):
             self.setCursorPosition(0)
 
 
-class DocumentField(_CheckedLineEdit):
+class DocumentField(CheckedLineEdit):
     """A masked field for a Brazilian document number: kind "cpf", "cns", "cep", "phone",
     "cnes" or "ibge". `digits()` gives the storage form; leaving the field validates it.
     """
@@ -181,7 +181,7 @@ class DocumentField(_CheckedLineEdit):
         return len(self.displayText())
 
 
-class DateField(_CheckedLineEdit):
+class DateField(CheckedLineEdit):
     """A dd/MM/yyyy date typed as eight digits (no spinbox); `value()` is a date or None."""
 
     def __init__(self, field: str = "date", parent: QWidget | None = None) -> None:
@@ -269,6 +269,10 @@ class FormLayout(QFormLayout):
         self.error_labels[name] = error
         self.fields[name] = widget
         return error
+
+    def advance_on_enter(self, widget: QWidget) -> None:
+        """A widget placed by hand inside a row: Enter there moves on like in the form's fields."""
+        widget.installEventFilter(self._enter_filter)
 
     def submit_on_enter(self, widget: QWidget) -> None:
         """The form's last field: Enter there presses the default button instead of moving on."""
