@@ -12,8 +12,9 @@ import random
 import tempfile
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -21,6 +22,13 @@ from sqlalchemy.orm import Session
 from app.care import agendas, appointments
 from app.care.agenda_queries import day_agenda, timezone_of
 from app.care.agenda_rules import TemplateInput, WaitingPriority
+from app.care.attendance_rules import age_on, competence_of
+from app.care.attendances import (
+    AttendanceInput,
+    ProcedureInput,
+    close_competence,
+    record_attendance,
+)
 from app.clock import Clock
 from app.db.session import Database
 from app.installation.models import NodeKind
@@ -30,7 +38,7 @@ from app.reference.cid10 import load_cid10
 from app.reference.models import ReferenceKind
 from app.reference.sigtap_sample import import_sample_sigtap
 from app.reference.versions import active_version_id
-from app.registry.enums import Sex, UnitKind
+from app.registry.enums import Race, Sex, UnitKind
 from app.registry.models import Citizen, ProfessionalBond
 from app.registry.units import create_district, create_professional, create_unit
 from app.security.accounts import AccountInput, create_account
@@ -44,6 +52,7 @@ DEMO_UNIT = "7654321"
 DEMO_ACCOUNTS: tuple[tuple[str, str, str, str], ...] = (
     ("admin", "admin2026", "Administrador", "tudo, inclusive contas, perfis e auditoria"),
     ("recepcao", "recepcao2026", "Recepção", "cadastro de cidadãos e impressão de fichas"),
+    ("faturamento", "faturamento2026", "Faturamento", "produção, fechamento da competência e BPA"),
     ("consulta", "consulta2026", "Consulta", "somente consulta ao cadastro"),
     ("auditor", "auditor2026", "Auditor", "trilha de auditoria e verificação de documentos"),
 )
@@ -122,6 +131,7 @@ def create_demo(db: Database, *, citizens: int = 3000, seed: int = 2026) -> Demo
         if batch:  # an empty executemany would insert one row of defaults
             session.execute(insert(Citizen), batch)
         _agendas(session, rng, db.clock.now(), [row["id"] for row in batch])
+        _attendances(session, rng, db.clock.now(), batch)
     return DemoSummary(node_id, citizens, len(UNITS), professionals)
 
 
@@ -229,3 +239,130 @@ def _bookings(
                 people.pop(), DEMO_UNIT, professionals[0], "", priority
             )
             appointments.add_to_waiting_list(session, SYSTEM, data)
+
+
+# --- production (atendimentos) --------------------------------------------------------------------
+
+# CID-10 codes common in primary care, by professional, with who they may apply to:
+# (code, sex "F"/"M"/"" for any, minimum age, maximum age). Checked by record_attendance anyway.
+DOCTOR_CIDS = (
+    ("J069", "", 0, 120), ("J069", "", 0, 120), ("I10", "", 30, 120), ("I10", "", 30, 120),
+    ("E119", "", 35, 120), ("Z000", "", 0, 120), ("N390", "", 2, 120), ("K297", "", 12, 120),
+    ("M545", "", 18, 120), ("F411", "", 15, 120),
+)  # fmt: skip
+NURSE_CIDS = (
+    ("Z000", "", 0, 120), ("I10", "", 30, 120), ("E119", "", 35, 120), ("Z348", "F", 15, 45),
+    ("Z124", "F", 25, 64),
+)  # fmt: skip
+DENTIST_CIDS = (("K021", "", 3, 120), ("K051", "", 6, 120), ("K040", "", 6, 120))
+CONSULTA_MEDICA, CONSULTA_NS = "0301010064", "0301010030"
+PRESSAO, GLICEMIA, COLETA = "0301100039", "0214010015", "0201020033"
+# (CBO, weight): who attends; the technician only measures (pressure, capillary glucose).
+ATTENDING = (("225142", 4), ("223565", 3), ("223208", 1), ("322245", 3))
+# One attendance for every 15 citizens over the four months (200 with the default 3,000): enough
+# to browse and print, and few enough that the demo stays quick (each one is fully validated, about
+# 8 ms here); the UI tests' 300-citizen demo gets 20.
+CITIZENS_PER_ATTENDANCE = 15
+MAX_DEMO_ATTENDANCES = 400
+PRODUCTION_MONTHS = 4  # the current month and the three before it (the SIGTAP sample's months)
+CLOSED_MONTHS = 2  # the two oldest are closed
+
+
+@dataclass(frozen=True)
+class _Patient:
+    id: uuid.UUID
+    birth_date: date
+    sex: Sex
+
+
+def _attendances(
+    session: Session, rng: random.Random, now: datetime, citizens: list[dict[str, Any]]
+) -> None:
+    """Attendances at the UBS on weekdays of the last months; the two oldest months closed."""
+    if not citizens:  # the benchmark's empty demo: no production, no closing
+        return
+    today = now.astimezone(timezone_of(session)).date()
+    first = today.replace(day=1)
+    for _ in range(PRODUCTION_MONTHS - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+    units = [cnes for cnes, _name, kind in UNITS if kind is UnitKind.UBS]
+    bonds = _bonds(session, units)
+    people: dict[str, list[_Patient]] = {cnes: [] for cnes in units}
+    for row in citizens:
+        # BPA-I needs the etnia of an indigenous citizen, which the record does not hold yet:
+        # their attendances would stop the demo's BPA file, so the demo leaves them out
+        if row["race"] is not Race.INDIGENOUS:
+            people[row["unit_cnes"]].append(_Patient(row["id"], row["birth_date"], row["sex"]))
+    weekdays = [first + timedelta(n) for n in range((today - first).days + 1)]
+    weekdays = [day for day in weekdays if day.weekday() < 5]
+    count = min(MAX_DEMO_ATTENDANCES, len(citizens) // CITIZENS_PER_ATTENDANCE)
+    for day in sorted(rng.choice(weekdays) for _ in range(count if weekdays else 0)):
+        cnes = rng.choice(units)
+        data = _demo_attendance(rng, cnes, day, bonds[cnes], people[cnes])
+        if data is not None:
+            record_attendance(session, SYSTEM, data)
+    for cnes in units:
+        month = first
+        for _ in range(CLOSED_MONTHS):
+            close_competence(session, SYSTEM, cnes, competence_of(month))
+            month = (month + timedelta(days=32)).replace(day=1)
+
+
+def _bonds(session: Session, units: list[str]) -> dict[str, dict[str, uuid.UUID]]:
+    query = select(
+        ProfessionalBond.unit_cnes, ProfessionalBond.cbo, ProfessionalBond.professional_id
+    ).where(ProfessionalBond.unit_cnes.in_(units))
+    found: dict[str, dict[str, uuid.UUID]] = {cnes: {} for cnes in units}
+    for cnes, cbo, professional_id in session.execute(query):
+        found[cnes or ""][cbo] = professional_id
+    return found
+
+
+def _demo_attendance(
+    rng: random.Random,
+    cnes: str,
+    day: date,
+    bonds: dict[str, uuid.UUID],
+    people: list[_Patient],
+) -> AttendanceInput | None:
+    """One plausible attendance of a citizen of the unit born before `day`, or None."""
+    cbo = rng.choices([c for c, _ in ATTENDING], [w for _, w in ATTENDING])[0]
+    citizen = rng.choice(people) if people else None
+    if citizen is None or cbo not in bonds or citizen.birth_date > day:
+        return None
+    age = age_on(citizen.birth_date, day)
+    sex = "F" if citizen.sex is Sex.FEMALE else "M"
+    icd10, procedures = _what_was_done(rng, cbo, age, sex)
+    return AttendanceInput(
+        unit_cnes=cnes, professional_id=bonds[cbo], cbo=cbo,
+        citizen_id=citizen.id, attended_on=day, icd10=icd10,
+        procedures=tuple(ProcedureInput(code=code) for code in procedures),
+    )  # fmt: skip
+
+
+def _cid(rng: random.Random, options: tuple[tuple[str, str, int, int], ...], age: int,
+         sex: str) -> str:  # fmt: skip
+    fitting = [code for code, only, low, high in options
+               if only in ("", sex) and low <= age <= high]  # fmt: skip
+    return rng.choice(fitting) if fitting else ""
+
+
+def _what_was_done(rng: random.Random, cbo: str, age: int, sex: str) -> tuple[str, list[str]]:
+    """(CID-10, SIGTAP procedures) of one attendance by a professional of occupation `cbo`."""
+    if cbo == "322245":  # nursing technician: pressure and/or capillary glucose, no diagnosis
+        done = [PRESSAO] if rng.random() < 0.75 else []
+        if not done or rng.random() < 0.3:
+            done.append(GLICEMIA)
+        return "", done
+    if cbo == "223208":
+        return _cid(rng, DENTIST_CIDS, age, sex), [CONSULTA_NS]
+    doctor = cbo == "225142"
+    icd10 = _cid(rng, DOCTOR_CIDS if doctor else NURSE_CIDS, age, sex)
+    done = [CONSULTA_MEDICA if doctor else CONSULTA_NS]
+    if icd10 == "Z124":
+        done.append(COLETA)
+    if icd10 == "I10" or (age >= 40 and rng.random() < 0.4):
+        done.append(PRESSAO)
+    if icd10 == "E119":
+        done.append(GLICEMIA)
+    return icd10, done

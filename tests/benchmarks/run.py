@@ -3,7 +3,9 @@
 1. Start-up to the login window vs a bare PySide6 window (separate processes, best of N).
 2. Citizen search on 1,000,000 citizens through `find_citizens` vs the raw FTS5 query.
 3. Resident memory with the 1,000,000-citizen database open and a search done.
-Sizes can be reduced for a quick look: `BENCH_CITIZENS=100000 make bench`.
+4. A month of production (500,000 attendances): closing, summary and BPA file vs plain SQL, with
+   the peak memory of the process doing it (`tests/benchmarks/production.py`).
+Sizes can be reduced for a quick look: `BENCH_CITIZENS=100000 BENCH_ATTENDANCES=50000 make bench`.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import time
 from pathlib import Path
 
 from tests.benchmarks.bigdata import build
+from tests.benchmarks.production import bench_production
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "bench-data"
@@ -138,6 +141,7 @@ def main() -> None:
     db.dispose()
     bench_memory(path)
     bench_startup(path)
+    bench_production(citizens, int(os.environ.get("BENCH_ATTENDANCES", "500000")))
 
 
 if __name__ == "__main__":
