@@ -278,17 +278,13 @@ def list_competences(session: Session, actor: Actor, unit_cnes: str) -> list[Com
 
 
 def _by_professional(session: Session, where: tuple[object, ...]) -> list[ProfessionalTotal]:
-    quantities = (
-        select(AttendanceProcedure.attendance_id,
-               func.sum(AttendanceProcedure.quantity).label("quantity"))
-        .group_by(AttendanceProcedure.attendance_id)
-        .subquery()
-    )  # fmt: skip
+    """Every current attendance has at least one procedure (voids, which have none, are not
+    current), so joining the procedures and counting distinct attendances loses nothing."""
     query = (
         select(Professional.id, Professional.name, Professional.cns, Attendance.cbo,
-               func.count(Attendance.id), func.coalesce(func.sum(quantities.c.quantity), 0))
+               func.count(func.distinct(Attendance.id)), func.sum(AttendanceProcedure.quantity))
         .join(Professional, Professional.id == Attendance.professional_id)
-        .outerjoin(quantities, quantities.c.attendance_id == Attendance.id)
+        .join(AttendanceProcedure, AttendanceProcedure.attendance_id == Attendance.id)
         .where(*where)  # type: ignore[arg-type]
         .group_by(Professional.id, Professional.name, Professional.cns, Attendance.cbo)
         .order_by(Professional.name, Attendance.cbo)

@@ -308,6 +308,17 @@ def _current(session: Session, actor: Actor, attendance_id: uuid.UUID) -> Attend
     return original
 
 
+def _require_open(session: Session, original: Attendance, done: str) -> None:
+    """A closed month's numbers were printed and sent: they change only after reopening it."""
+    if original.competence in closed_competences(session, original.unit_cnes or ""):
+        when = competence_label(original.competence)
+        message = (
+            f"A competência {when} já foi fechada: o atendimento não pode mais ser {done}. "
+            "Reabra a competência para alterá-lo."
+        )
+        raise ValidationError({"": message})
+
+
 def _reason_error(reason: str) -> None:
     if len(reason.strip()) < 5:
         raise ValidationError({"reason": "Explique o motivo da correção (pelo menos 5 letras)."})
@@ -325,6 +336,7 @@ def correct_attendance(
     original = _current(session, actor, attendance_id)
     actor.require(ATTEND, data.unit_cnes)
     _reason_error(reason)
+    _require_open(session, original, "corrigido")
     checked = check_attendance(session, data, late_months)
     attendance = _write(session, actor, data, checked, corrects_id=original.id,
                         correction_reason=reason.strip()[:200])  # fmt: skip
@@ -339,11 +351,7 @@ def void_attendance(
     """Cancel an attendance typed by mistake (a voiding record; the original stays)."""
     original = _current(session, actor, attendance_id)
     _reason_error(reason)
-    if original.competence in closed_competences(session, original.unit_cnes or ""):
-        when = competence_label(original.competence)
-        raise ValidationError(
-            {"": f"A competência {when} já foi fechada: o atendimento não pode mais ser anulado."}
-        )
+    _require_open(session, original, "anulado")
     void = Attendance(
         unit_cnes=original.unit_cnes, citizen_id=original.citizen_id,
         professional_id=original.professional_id, cbo=original.cbo,

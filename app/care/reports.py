@@ -345,8 +345,8 @@ def _closed_detail(facts: _Facts) -> str:
     was_a, was_p = facts.at_closing
     return (
         f"Atenção: no fechamento eram {styles.plural(was_a, 'atendimento', 'atendimentos')} e "
-        f"{styles.plural(was_p, 'procedimento', 'procedimentos')}; correções feitas depois "
-        "alteraram os números abaixo."
+        f"{styles.plural(was_p, 'procedimento', 'procedimentos')}; registros recebidos de "
+        "outras instalações depois do fechamento alteraram os números abaixo."
     )
 
 

@@ -337,3 +337,21 @@ def test_competence_rules() -> None:
     assert late is not None and "até 3 competência(s)" in late and "11/2026" in late
     assert age_on(date(2000, 3, 2), date(2026, 3, 1)) == 25
     assert age_on(date(2000, 3, 2), date(2026, 3, 2)) == 26
+
+
+def test_a_closed_months_attendance_cannot_be_corrected_until_the_month_is_reopened(
+    db: Database, world: World
+) -> None:
+    """The numbers of a closed month (already printed and sent) never change behind its back."""
+    typed = record(db, consultation(world))
+    with db.unit_of_work(CLERK.username) as s:
+        close_competence(s, CLERK, UNIT, "202603")
+    changed = consultation(world, icd10="I10")
+    with pytest.raises(ValidationError, match="03/2026 já foi fechada"), db.unit_of_work("x") as s:
+        correct_attendance(s, CLERK, typed.attendance_id, changed, "CID digitado errado")
+    with db.read_only() as s:
+        assert production_summary(s, CLERK, UNIT, "202603").attendances == 1
+    with db.unit_of_work(CLERK.username) as s:
+        reopen_competence(s, CLERK, UNIT, "202603", "Correção pedida pela coordenação")
+        fixed = correct_attendance(s, CLERK, typed.attendance_id, changed, "CID digitado errado")
+    assert fixed.competence == "202603"

@@ -25,11 +25,11 @@ from app.care.attendances import (
     AttendanceInput,
     ProcedureInput,
     close_competence,
-    correct_attendance,
     record_attendance,
     reopen_competence,
     void_attendance,
 )
+from app.care.models import Attendance, AttendanceProcedure
 from app.care.reports import format_sigtap, production_report_pdf
 from app.clock import FixedClock
 from app.db.session import Database
@@ -197,20 +197,23 @@ def test_an_open_month_is_marked_provisional(db: Database, world: World) -> None
     assert "Arquivo devolvido pelo SIA" in text
 
 
-def test_a_correction_after_closing_is_pointed_out(db: Database, world: World) -> None:
-    ana = _november(db, world)
+def test_an_attendance_arriving_after_closing_is_pointed_out(db: Database, world: World) -> None:
+    """Services refuse changes to a closed month, but an offline unit that did not yet know of the
+    closing may send one in a sync batch (written straight through the ORM, as applying does)."""
+    _november(db, world)
     _close(db)
-    corrected = AttendanceInput(
-        unit_cnes=UNIT, professional_id=world.doctor, cbo="225142",
-        citizen_id=world.citizens["Ana"], attended_on=date(2026, 11, 5), icd10="E119",
-        procedures=(ProcedureInput(code=CONSULTA_MEDICA), ProcedureInput(code=GLICEMIA)),
-    )  # fmt: skip
-    with db.unit_of_work(CLERK.username) as s:
-        correct_attendance(s, CLERK, ana, corrected, "Aferição não foi feita")
+    with db.unit_of_work("sync") as s:
+        late = Attendance(unit_cnes=UNIT, citizen_id=world.citizens["Ana"],
+                          professional_id=world.doctor, cbo="225142",
+                          attended_on=date(2026, 11, 6), competence="202611")  # fmt: skip
+        s.add(late)
+        s.flush()
+        s.add(AttendanceProcedure(unit_cnes=UNIT, attendance_id=late.id,
+                                  procedure=CONSULTA_MEDICA, quantity=1))  # fmt: skip
     text = _text(_print(db).pdf)
     assert "Competência fechada em 03/12/2026" in text
     assert "no fechamento eram 5 atendimentos e 10 procedimentos" in text
-    assert "Total: 4 atendimentos; 7 procedimentos." in text
+    assert "Total: 6 atendimentos; 11 procedimentos." in text
 
 
 def test_an_empty_month_still_prints_with_the_signatures(db: Database, world: World) -> None:
