@@ -11,7 +11,8 @@ from collections.abc import Iterable
 FIELD_LABELS = {
     # citizens
     "name": "nome", "social_name": "nome social", "cns": "CNS", "cpf": "CPF",
-    "birth_date": "nascimento", "sex": "sexo", "race": "raça/cor", "mother_name": "mãe",
+    "birth_date": "nascimento", "sex": "sexo", "race": "raça/cor", "ethnicity": "etnia",
+    "mother_name": "mãe",
     "cep": "CEP", "street": "logradouro", "number": "número", "complement": "complemento",
     "district_id": "bairro", "municipality_ibge": "município", "phone": "telefone",
     "unit_cnes": "unidade",

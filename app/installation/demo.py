@@ -38,7 +38,7 @@ from app.reference.cid10 import load_cid10
 from app.reference.models import ReferenceKind
 from app.reference.sigtap_sample import import_sample_sigtap
 from app.reference.versions import active_version_id
-from app.registry.enums import Race, Sex, UnitKind
+from app.registry.enums import Sex, UnitKind
 from app.registry.models import Citizen, ProfessionalBond
 from app.registry.units import create_district, create_professional, create_unit
 from app.security.accounts import AccountInput, create_account
@@ -289,10 +289,7 @@ def _attendances(
     bonds = _bonds(session, units)
     people: dict[str, list[_Patient]] = {cnes: [] for cnes in units}
     for row in citizens:
-        # BPA-I needs the etnia of an indigenous citizen, which the record does not hold yet:
-        # their attendances would stop the demo's BPA file, so the demo leaves them out
-        if row["race"] is not Race.INDIGENOUS:
-            people[row["unit_cnes"]].append(_Patient(row["id"], row["birth_date"], row["sex"]))
+        people[row["unit_cnes"]].append(_Patient(row["id"], row["birth_date"], row["sex"]))
     weekdays = [first + timedelta(n) for n in range((today - first).days + 1)]
     weekdays = [day for day in weekdays if day.weekday() < 5]
     count = min(MAX_DEMO_ATTENDANCES, len(citizens) // CITIZENS_PER_ATTENDANCE)

@@ -141,6 +141,9 @@ STREETS = (
     "Rua das Palmeiras",
     "Rua Paraná",
 )
+# A 4-digit etnia code for the synthetic indigenous citizens. Illustrative only: the DATASUS table
+# of etnias is not bundled, so no real name is attached to this code.
+ILLUSTRATIVE_ETHNICITY = "0001"
 RACE_WEIGHTS = (
     (Race.BROWN, 45),
     (Race.WHITE, 43),
@@ -201,6 +204,7 @@ def citizen_rows(
     weights = [weight for _, weight in RACE_WEIGHTS]
     for _ in range(count):
         sex = Sex.FEMALE if rng.random() < 0.52 else Sex.MALE
+        race = rng.choices(races, weights)[0]
         name = person_name(rng, sex)
         mother = person_name(rng, Sex.FEMALE)
         has_cpf = rng.random() < 0.8
@@ -213,7 +217,8 @@ def citizen_rows(
             "cpf": draw.cpf() if has_cpf else None,
             "birth_date": today - timedelta(days=rng.randint(0, 95 * 365)),
             "sex": sex,
-            "race": rng.choices(races, weights)[0],
+            "race": race,
+            "ethnicity": ILLUSTRATIVE_ETHNICITY if race is Race.INDIGENOUS else "",
             "mother_name": mother,
             "mother_key": normalize_key(mother),
             "cep": f"86{rng.randint(100, 999)}{rng.randint(0, 999):03d}",

@@ -77,6 +77,7 @@ class Citizen(SyncedMixin, UnitScopedMixin, Base):
     birth_date: Mapped[date] = mapped_column(Date)
     sex: Mapped[Sex] = mapped_column(str_enum(Sex))
     race: Mapped[Race] = mapped_column(str_enum(Race), default=Race.UNKNOWN)
+    ethnicity: Mapped[str] = mapped_column(String(4), default="", server_default="")
     mother_name: Mapped[str] = mapped_column(String(120), default="")
     mother_key: Mapped[str] = mapped_column(String(120), default="")
     cep: Mapped[str] = mapped_column(String(8), default="")

@@ -99,6 +99,7 @@ class CitizenDetail:
     birth_date: date
     sex: Sex
     race: Race
+    ethnicity: str
     mother_name: str
     cep: str
     street: str
@@ -286,6 +287,7 @@ def get_citizen(session: Session, actor: Actor, citizen_id: uuid.UUID) -> Citize
         birth_date=citizen.birth_date,
         sex=citizen.sex,
         race=citizen.race,
+        ethnicity=citizen.ethnicity,
         mother_name=citizen.mother_name,
         cep=citizen.cep,
         street=citizen.street,

@@ -111,7 +111,10 @@ def _identification(citizen: CitizenDetail, today: date) -> list[Flowable]:
             ("CPF", format_cpf(citizen.cpf)),
             ("Data de nascimento (idade)", _birth(citizen, today)),
             ("Sexo", citizen.sex.label),
-            ("Raça/cor", citizen.race.label),
+            (
+                "Raça/cor",
+                citizen.race.label + (f" (etnia {citizen.ethnicity})" if citizen.ethnicity else ""),
+            ),
             ("Nome da mãe", citizen.mother_name, 3),
         ],
         columns=4,

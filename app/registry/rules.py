@@ -29,6 +29,7 @@ class CitizenInput:
     cpf: str = ""
     social_name: str = ""
     race: Race = Race.UNKNOWN
+    ethnicity: str = ""  # etnia indígena: 4-digit code, only when race is indigenous
     mother_name: str = ""
     cep: str = ""
     street: str = ""
@@ -50,6 +51,7 @@ def cleaned(data: CitizenInput) -> CitizenInput:
         cpf=ids.only_digits(data.cpf),
         social_name=tidy_name(data.social_name),
         race=data.race,
+        ethnicity=ids.only_digits(data.ethnicity),
         mother_name=tidy_name(data.mother_name),
         cep=ids.only_digits(data.cep),
         street=data.street.strip(),
@@ -72,6 +74,17 @@ def birth_date_error(value: date | None, today: date) -> str | None:
     return None
 
 
+def ethnicity_error(race: Race, code: str) -> str | None:
+    """The etnia goes with race/colour "indígena" only, and then it is required (e-SUS, BPA-I)."""
+    if race is not Race.INDIGENOUS:
+        return "Etnia só se informa para raça/cor indígena." if code else None
+    if not code:
+        return "Para raça/cor indígena, informe a etnia (código de 4 dígitos)."
+    if len(code) != 4:
+        return "A etnia é um código de 4 dígitos da tabela de etnias indígenas."
+    return None
+
+
 def _name_errors(data: CitizenInput) -> dict[str, str | None]:
     return {
         "name": name_error(data.name) if data.name else "Informe o nome completo.",
@@ -86,6 +99,7 @@ def citizen_errors(data: CitizenInput, today: date) -> dict[str, str]:
         **_name_errors(data),
         "birth_date": birth_date_error(data.birth_date, today),
         "sex": None if data.sex is not None else "Informe o sexo.",
+        "ethnicity": ethnicity_error(data.race, data.ethnicity),
         "cns": ids.cns_error(data.cns),
         "cpf": ids.cpf_error(data.cpf),
         "cep": ids.cep_error(data.cep),

@@ -29,6 +29,7 @@ EDITABLE_FIELDS = (
     "birth_date",
     "sex",
     "race",
+    "ethnicity",
     "mother_name",
     "cep",
     "street",

@@ -123,8 +123,8 @@ def _fill(db: Database, count: int, rng: random.Random) -> None:
             with tempfile.TemporaryDirectory() as folder:
                 import_sample_sigtap(session, Path(folder), COMPETENCE)
     staff = _professionals(db, rng)
-    # Every other citizen born before the month; not the indigenous ones: BPA-I needs their etnia,
-    # which the citizen record does not hold yet (one such line stops the whole file).
+    # Every other citizen born before the month (an indigenous one without etnia would stop the
+    # file: the cached 1M database predates the etnia column, so they stay out).
     with db.read_only() as session:
         query = select(Citizen.id).where(
             Citizen.birth_date < FIRST_DAY,

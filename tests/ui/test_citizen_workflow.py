@@ -252,6 +252,23 @@ def test_server_errors_land_beside_their_fields(qtbot, page: CitizenPage) -> Non
     assert _focused() is form.fields["name"]
 
 
+def test_etnia_opens_only_for_indigenous_race_and_its_error_shows_beside_it(
+    qtbot, page: CitizenPage
+) -> None:
+    form = _open_new_form(qtbot, page)
+    race, ethnicity = form.fields["race"], form.fields["ethnicity"]
+    assert not ethnicity.isEnabled()
+    race.setCurrentIndex(race.findText("Indígena"))  # as picked from the list
+    assert ethnicity.isEnabled()
+    qtbot.keyClick(form.fields["name"], Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    error = form.findChild(QWidget, "error_ethnicity")
+    qtbot.waitUntil(error.isVisible)
+    assert error.text() == "Para raça/cor indígena, informe a etnia (código de 4 dígitos)."
+    qtbot.keyClicks(ethnicity, "0123")
+    race.setCurrentIndex(race.findText("Branca"))  # another race: the code is dropped
+    assert not ethnicity.isEnabled() and ethnicity.text() == ""
+
+
 def test_print_list_previews_the_current_search(qtbot, page: CitizenPage, ctx: AppContext) -> None:
     qtbot.keyClicks(page.search_box, "silva")
     qtbot.keyClick(page.search_box, Qt.Key.Key_Return)

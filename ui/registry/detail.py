@@ -55,6 +55,13 @@ def open_citizen_detail(ctx: AppContext, citizen_id: uuid.UUID, parent: QWidget)
     ctx.ops.run(read, show, parent=parent)
 
 
+def _race_text(detail: CitizenDetail) -> str:
+    """ "Indígena — etnia 0001" when an etnia is recorded, otherwise the race/colour alone."""
+    if not detail.ethnicity:
+        return detail.race.label
+    return f"{detail.race.label} — etnia {detail.ethnicity}"
+
+
 def _age(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
@@ -170,7 +177,8 @@ class CitizenDetailDialog(QDialog):
         return {
             "name": detail.name, "social_name": detail.social_name,
             "cns": format_cns(detail.cns), "cpf": format_cpf(detail.cpf), "birth_date": born,
-            "sex": detail.sex.label, "race": detail.race.label, "mother_name": detail.mother_name,
+            "sex": detail.sex.label, "mother_name": detail.mother_name,
+            "race": _race_text(detail),
             "phone": format_phone(detail.phone), "address": self._address(detail),
             "district": detail.district, "cep": format_cep(detail.cep),
             "municipality": self._municipality(detail.municipality_ibge),

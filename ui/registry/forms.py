@@ -50,8 +50,8 @@ from ui.widgets.fields import DateField, DocumentField, ErrorLabel, FormLayout
 
 NAME_FIELDS = ("name", "social_name", "mother_name")
 TEXT_FIELDS = (
-    "name", "social_name", "cns", "cpf", "mother_name", "cep", "street", "number", "complement",
-    "municipality_ibge", "phone", "unit_cnes",
+    "name", "social_name", "cns", "cpf", "ethnicity", "mother_name", "cep", "street", "number",
+    "complement", "municipality_ibge", "phone", "unit_cnes",
 )  # fmt: skip
 
 
@@ -210,11 +210,16 @@ class CitizenFormDialog(QDialog):
         self._add(form, "birth_date", self.tr("&Data de nascimento"), DateField("birth_date"))
         self._add(form, "sex", self.tr("Se&xo"), self._sex_combo())
         self._add(form, "race", self.tr("&Raça/cor"), self._race_combo())
+        self._add(form, "ethnicity", self.tr("Etn&ia (código)"), self._ethnicity_field())
         self._add(form, "mother_name", self.tr("Nome da mã&e"), self._line_edit(120))
         self._add(form, "phone", self.tr("&Telefone"), DocumentField("phone"))
         for name in NAME_FIELDS:
             self._check_name_on_leave(name)
         self.fields["birth_date"].editingFinished.connect(self._check_birth_date)
+        race = self.fields["race"]
+        assert isinstance(race, QComboBox)
+        race.currentIndexChanged.connect(self._race_changed)
+        self._race_changed()
         return box
 
     def _build_address_group(self) -> QGroupBox:
@@ -287,6 +292,21 @@ class CitizenFormDialog(QDialog):
         combo.setCurrentIndex(combo.findData(Race.UNKNOWN.value))
         return combo
 
+    def _ethnicity_field(self) -> QLineEdit:
+        """The etnia's 4-digit code; enabled only when race/colour is "indígena"."""
+        edit = QLineEdit()
+        edit.setMaxLength(4)
+        edit.setFixedWidth(edit.fontMetrics().averageCharWidth() * 10)
+        edit.setToolTip(self.tr("Código de 4 dígitos da tabela de etnias indígenas"))
+        return edit
+
+    def _race_changed(self) -> None:
+        indigenous = self._combo_value("race") == Race.INDIGENOUS.value
+        field = self.fields["ethnicity"]
+        field.setEnabled(indigenous)
+        if not indigenous and isinstance(field, QLineEdit):
+            field.clear()
+
     def _district_combo(self) -> QComboBox:
         combo = QComboBox()
         combo.addItem(self.tr("Selecione…"), "")
@@ -335,6 +355,7 @@ class CitizenFormDialog(QDialog):
             name=self._text("name"), birth_date=self._birth_date(),
             sex=Sex(sex) if sex else None, cns=self._text("cns"), cpf=self._text("cpf"),
             social_name=self._text("social_name"), race=Race(race) if race else Race.UNKNOWN,
+            ethnicity=self._text("ethnicity"),
             mother_name=self._text("mother_name"), cep=self._text("cep"),
             street=self._text("street"), number=self._text("number"),
             complement=self._text("complement"), district_id=self._combo_value("district_id") or "",

@@ -430,3 +430,29 @@ def test_esus_missing_cnpj_is_one_problem(
     assert [(p.attendance_id, p.message) for p in caught.value.problems] == [
         (None, "CPF/CNPJ da instalação: campo obrigatório.")
     ]
+
+
+def test_an_indigenous_citizen_goes_to_bpa_i_with_the_etnia_of_the_record(
+    db: Database, world: World, tmp_path: Path
+) -> None:
+    """BPA-I requires the etnia for race 05: it comes from the citizen's record, and a record
+    without it is named as the problem to fix instead of stopping the file without a reason."""
+    with db.unit_of_work("sistema") as s:
+        maria = s.get(Citizen, world.maria)
+        assert maria is not None
+        maria.race, maria.ethnicity = Race.INDIGENOUS, "0123"
+    record(db, attendance(world, "medica"))
+    close(db)
+    lines = [
+        r for r in parse_file(export(db, tmp_path).path.read_bytes())[1:] if r["ident"] == "03"
+    ]
+    assert {(r["raca"], r["etnia"]) for r in lines} == {("05", "0123")}
+    with db.unit_of_work("sistema") as s:
+        maria = s.get(Citizen, world.maria)
+        assert maria is not None
+        maria.ethnicity = ""
+    with db.read_only() as s:
+        problems = bpa_lines(s, CLERK, UNIT, FEB, provider_cnpj=CNPJ).problems
+    assert {(p.field, p.message) for p in problems} == {
+        ("ethnicity", "Raça/cor indígena (05) exige a etnia.")
+    }

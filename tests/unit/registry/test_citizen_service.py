@@ -15,7 +15,7 @@ from app.clock import FixedClock
 from app.db.session import Database
 from app.errors import DuplicateError, PermissionDenied, ValidationError
 from app.installation.demo import create_demo
-from app.registry.enums import Sex
+from app.registry.enums import Race, Sex
 from app.registry.queries import CitizenFilter, find_citizens, get_citizen
 from app.registry.rules import CitizenInput
 from app.registry.service import PossibleDuplicate, create_citizen, update_citizen
@@ -60,6 +60,24 @@ def test_invalid_identifiers_are_refused_field_by_field_and_nothing_written(
     assert "CNS" in errors["cns"] and "todos os dígitos são iguais" in errors["cpf"]
     assert "futuro" in errors["birth_date"]
     assert _search(demo, "joaquina") == []
+
+
+def test_etnia_is_required_for_indigenous_citizens_and_refused_for_others(db: Database) -> None:
+    """e-SUS and BPA-I need the etnia of race 05; for any other race it would be a typing error."""
+    cases = [
+        (Race.INDIGENOUS, "", "Para raça/cor indígena, informe a etnia (código de 4 dígitos)."),
+        (Race.INDIGENOUS, "12", "A etnia é um código de 4 dígitos da tabela de etnias indígenas."),
+        (Race.WHITE, "0123", "Etnia só se informa para raça/cor indígena."),
+    ]
+    for race, ethnicity, message in cases:
+        with pytest.raises(ValidationError) as caught, db.unit_of_work() as s:
+            create_citizen(s, SYSTEM, _person(race=race, ethnicity=ethnicity))
+        assert caught.value.errors == {"ethnicity": message}
+    with db.unit_of_work() as s:
+        created = create_citizen(s, SYSTEM, _person(race=Race.INDIGENOUS, ethnicity="0123"))
+    with db.read_only() as s:
+        detail = get_citizen(s, SYSTEM, created.citizen_id)
+    assert (detail.race, detail.ethnicity) == (Race.INDIGENOUS, "0123")
 
 
 def test_saved_citizen_is_found_by_surname_prefix_typed_without_accents(demo: Database) -> None:
