@@ -116,7 +116,9 @@ def test_clerk_books_cancels_and_offers_the_slot_to_the_waiting_list(
     qtbot.keyClick(dialog.search_box, Qt.Key.Key_Down)
     qtbot.keyClick(dialog.table, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: _line_of(page, name) is not None and ctx.ops.is_idle())
-    assert page.message.text().startswith(f"{name} agendado(a) para 03/03/2026 às 13:00")
+    when = f"{line.slot.local_start:%d/%m/%Y} às {line.slot.local_start:%H:%M}"
+    assert when.startswith("03/03/2026")  # tomorrow, the first free time the page offered
+    assert page.message.text().startswith(f"{name} agendado(a) para {when}")
     qtmodeltester.check(page.model)
 
     # Cancel it with a reason; the waiting list is offered the freed slot.

@@ -196,3 +196,26 @@ def test_the_header_is_remembered_for_the_next_start(qtbot, billing: AppContext)
     qtbot.waitUntil(lambda: again.form.professional_combo.count() > 1 and ctx.ops.is_idle())
     assert again.form.bond() == chosen and again.form.unit_cnes() == DEMO_UNIT
     assert again.form.attended_on() == date(2026, 2, 27)
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("123 4567 8901 2345", "CNS inválido: os dígitos verificadores não conferem."),
+        ("111.111.111-11", "CPF inválido: todos os dígitos são iguais."),
+        ("12345", "Digite o CNS (15 dígitos), o CPF (11 dígitos) ou o nome do cidadão."),
+    ],
+)
+def test_a_mistyped_cns_or_cpf_is_explained_before_any_search(
+    qtbot, billing: AppContext, typed: str, message: str
+) -> None:
+    page = AttendanceEntryPage(billing)
+    qtbot.addWidget(page)
+    page.show()
+    field = page.form.citizen_edit
+    qtbot.keyClicks(field, typed)
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    error = page.form.error_labels["citizen_id"]
+    qtbot.waitUntil(error.isVisible)
+    assert error.text() == message
+    assert field.text() == typed and page.form.citizen_info.text() == ""

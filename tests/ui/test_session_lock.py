@@ -87,17 +87,19 @@ def test_input_restarts_the_countdown(qtbot):
     bus = Bus()
     target = QWidget()
     qtbot.addWidget(target)
-    watcher = InactivityWatcher(bus, 400)
+    # A timeout much longer than the gaps between keys, so a busy machine (CI runs two test
+    # processes on two cores) cannot stretch one 100 ms gap into a whole timeout.
+    watcher = InactivityWatcher(bus, 1_200)
     ended: list[str] = []
     bus.session_ended.connect(ended.append)
     watcher.start()
     try:
-        for _ in range(8):  # 8 × 100 ms of typing: longer than the 400 ms timeout
+        for _ in range(18):  # 18 × 100 ms of typing: longer than the 1.2 s timeout
             qtbot.wait(100)
             press = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier)
             QApplication.sendEvent(target, press)
         assert ended == []
-        qtbot.waitUntil(lambda: ended == [LOCK], timeout=3_000)
+        qtbot.waitUntil(lambda: ended == [LOCK], timeout=5_000)
         assert not watcher.is_watching()
     finally:
         watcher.stop()

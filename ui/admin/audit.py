@@ -61,6 +61,8 @@ ENTITY_LABELS = {
     "attendance": QT_TRANSLATE_NOOP("audit", "Atendimento"),
     "competence_closing": QT_TRANSLATE_NOOP("audit", "Fechamento de competência"),
     "reference_version": QT_TRANSLATE_NOOP("audit", "Tabela de referência"),
+    "bpa": QT_TRANSLATE_NOOP("audit", "Arquivo BPA"),
+    "esus": QT_TRANSLATE_NOOP("audit", "Arquivos do e-SUS APS"),
 }
 DETAIL_KEYS = {
     "fields": QT_TRANSLATE_NOOP("audit", "campos"),

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from app.brazil.identifiers import format_cns, only_digits
+from app.brazil.identifiers import cns_error, cpf_error, format_cns, only_digits
 from app.care.attendance_queries import AttendanceDetail
 from app.care.attendance_rules import (
     ATTENDANCE_TYPES,
@@ -260,6 +260,18 @@ class CitizenPickModel(RowsModel[CitizenRow]):
             Column(self.tr("CNS"), lambda r: format_cns(r.cns) if r.cns else ""),
             Column(self.tr("Mãe"), lambda r: r.mother_name),
         ]
+
+
+def _document_error(typed: str) -> str | None:
+    """Why a typed number cannot be a CNS (15 digits) or a CPF (11), before any search."""
+    digits = only_digits(typed)
+    if not digits or digits != typed.replace(".", "").replace("-", "").replace(" ", ""):
+        return None  # a name
+    if len(digits) == 15:
+        return cns_error(digits)
+    if len(digits) == 11:
+        return cpf_error(digits)
+    return "Digite o CNS (15 dígitos), o CPF (11 dígitos) ou o nome do cidadão."
 
 
 class CitizenPickerDialog(QDialog):
@@ -599,6 +611,10 @@ class AttendanceForm(QWidget):
             self.error_labels["citizen_id"].show_message(
                 self.tr("Digite o CNS, o CPF ou o nome do cidadão.")
             )
+            return
+        document = _document_error(typed)
+        if document:
+            self.error_labels["citizen_id"].show_message(document)
             return
         self._search_generation += 1
         generation, ctx = self._search_generation, self._ctx
