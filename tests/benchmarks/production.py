@@ -295,7 +295,7 @@ def measure(path: Path) -> dict[str, Any]:
     """Close, summarise and export every UBS's month in one transaction, then roll it back."""
     from app.care.attendance_queries import production_summary
     from app.care.attendances import close_competence
-    from app.care.production_exports import export_bpa
+    from app.care.bpa_export import export_bpa
     from app.security.actor import SYSTEM
 
     db = open_database(str(path))

@@ -43,14 +43,9 @@ from app.care.attendance_queries import (
 )
 from app.care.attendance_rules import competence_label, next_competence
 from app.care.bpa import BpaProblem, BpaValidationError
+from app.care.bpa_export import BpaExport, export_bpa
 from app.care.entry_queries import EntryUnit, entry_units
-from app.care.production_exports import (
-    BpaExport,
-    EsusExport,
-    EsusExportError,
-    export_bpa,
-    export_esus,
-)
+from app.care.esus_export import EsusExport, EsusExportError, export_esus
 from app.care.reports import production_report_pdf
 from app.settings import BPA_CNPJ, Settings
 from ui.care.attendance_forms import ReasonDialog

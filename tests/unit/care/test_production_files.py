@@ -29,15 +29,9 @@ from app.care.attendances import (
     void_attendance,
 )
 from app.care.bpa import BpaValidationError
+from app.care.bpa_export import acronym, bpa_lines, export_bpa
 from app.care.esus import FILE_SUFFIX, NS_FAI, NS_FP, validate_esus_xml
-from app.care.production_exports import (
-    EsusExportError,
-    acronym,
-    bpa_lines,
-    esus_fichas,
-    export_bpa,
-    export_esus,
-)
+from app.care.esus_export import EsusExportError, esus_fichas, export_esus
 from app.db.session import Database
 from app.errors import PermissionDenied, ValidationError
 from app.installation.models import Installation, Municipality, NodeKind
