@@ -24,6 +24,8 @@ class Bus(QObject):
     changed = Signal(str)
     # Emitted by the session watcher when the user must log in again (inactivity lock, logout)
     session_ended = Signal(str)
+    # A screen asks for the attendance entry pre-filled (an AttendanceDraft of ui.care.handoff)
+    attendance_requested = Signal(object)
 
 
 @dataclass

@@ -139,6 +139,9 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 
+ATTENDANCE_PAGE = PAGES[[spec.factory for spec in PAGES].index(_attendance_entry)].title
+
+
 def page_title(spec: PageSpec) -> str:
     return QCoreApplication.translate("MainWindow", spec.title)
 
@@ -277,6 +280,7 @@ class MainWindow(QMainWindow):
         self.watcher = InactivityWatcher(self.ctx.bus, self._lock_timeout_ms(), self)
         self.watcher.start()
         self.ctx.bus.session_ended.connect(self._session_ended)
+        self.ctx.bus.attendance_requested.connect(self.open_attendance_entry)
         self.ctx.bus.changed.connect(lambda _kind: self.refresh_status())
         self.status_timer = QTimer(self)
         self.status_timer.setInterval(STATUS_REFRESH_MS)
@@ -310,6 +314,18 @@ class MainWindow(QMainWindow):
                 self.navigation.setCurrentItem(item)
                 return self._pages[item.data(PAGE_ROLE)]
         raise KeyError(title)
+
+    def open_attendance_entry(self, draft: object) -> None:
+        """The agenda asked to type an attendance: open the entry page pre-filled."""
+        from ui.care.attendance_view import AttendanceEntryPage
+        from ui.care.handoff import AttendanceDraft
+
+        title = QCoreApplication.translate("MainWindow", ATTENDANCE_PAGE)
+        if title not in self.nav_titles():
+            return  # the account cannot type attendances; the agenda hides the button anyway
+        page = self.show_page(title)
+        if isinstance(page, AttendanceEntryPage) and isinstance(draft, AttendanceDraft):
+            page.start_from(draft)
 
     def current_page(self) -> QWidget | None:
         return self.stack.currentWidget()

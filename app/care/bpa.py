@@ -470,7 +470,9 @@ def _header_problems(header: BpaHeader) -> list[BpaProblem]:
     if competence_month(header.competence) is None:
         found.append(("competence", "Competência inválida: use AAAAMM, mês de 01 a 12."))
     document = only_digits(header.provider_cnpj_cpf)
-    if not (is_valid_cnpj(document) if len(document) == 14 else is_valid_cpf(document)):
+    if not document:
+        found.append(("provider_cnpj_cpf", "Informe o CNPJ do órgão de origem (quem envia o BPA)."))
+    elif not (is_valid_cnpj(document) if len(document) == 14 else is_valid_cpf(document)):
         found.append(("provider_cnpj_cpf", "CNPJ/CPF do órgão de origem inválido."))
     if header.destination_kind not in ("M", "E"):
         found.append(("destination_kind", "Destino deve ser M (municipal) ou E (estadual)."))

@@ -269,6 +269,20 @@ def find_citizens(
     return [_to_row(raw, (raw[9],)) for raw in rows]
 
 
+def citizen_row(session: Session, actor: Actor, citizen_id: uuid.UUID) -> CitizenRow:
+    """One citizen as a list line (for a screen that starts from a known citizen, not a search)."""
+    actor.require("registry.read")
+    query = (
+        select(*_ROW_COLUMNS)
+        .outerjoin(District, District.id == Citizen.district_id)
+        .where(Citizen.id == citizen_id, *_conditions(actor.units, CitizenFilter()))
+    )
+    raw = session.execute(query).first()
+    if raw is None:
+        raise NotFound("Cidadão não encontrado (pode ter sido excluído em outro computador).")
+    return _to_row(raw, ())
+
+
 def get_citizen(session: Session, actor: Actor, citizen_id: uuid.UUID) -> CitizenDetail:
     """One citizen's full record; the opening is written to the audit trail (LGPD art. 37)."""
     actor.require("registry.read")

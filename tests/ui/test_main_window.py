@@ -202,3 +202,73 @@ def test_launcher_runs_login_then_window_then_login_again(qtbot, demo_db, tmp_pa
     launcher.dialog.reject()
     assert app.quit_called
     launcher.shutdown()
+
+
+def test_a_citizen_marked_as_attended_in_the_agenda_is_typed_with_the_header_filled(
+    qtbot, demo_db: Database, ops: OpRunner, tmp_path: Path
+) -> None:
+    """Agenda → "Digitar atendimento": the entry opens with unit, professional, date and citizen
+    of the booking; the clerk types only the procedure, and the attendance keeps the booking."""
+    from datetime import UTC, date, datetime
+
+    from app.care import appointments
+    from app.care.models import Appointment, Attendance, Slot
+    from app.registry.models import ProfessionalBond
+    from ui.care.agenda_view import AgendaPage
+    from ui.care.attendance_view import AttendanceEntryPage
+
+    ctx = context_for(demo_db, "recepcao", ops)
+    with demo_db.unit_of_work("recepcao") as s:  # today's first booking with the nurse, who came
+        booking = s.execute(
+            select(Appointment.id, Slot.professional_id, Appointment.citizen_id)
+            .join(Slot, Slot.id == Appointment.slot_id)
+            .join(ProfessionalBond, ProfessionalBond.professional_id == Slot.professional_id)
+            .where(
+                ProfessionalBond.cbo == "223565",
+                Slot.starts_at >= demo_db.clock.now(),
+                Slot.starts_at < datetime(2026, 3, 3, 3, tzinfo=UTC),  # midnight in Brasília
+            )
+            .order_by(Slot.starts_at)
+        ).first()
+        assert booking is not None
+        appointments.mark_attended(s, ctx.actor, booking.id)
+    window = _window(qtbot, ctx, tmp_path)
+    agenda = window.show_page("Agenda")
+    assert isinstance(agenda, AgendaPage)
+    combo = agenda.professional_combo
+    qtbot.waitUntil(lambda: combo.findData(str(booking.professional_id)) >= 0)
+    combo.setCurrentIndex(combo.findData(str(booking.professional_id)))
+
+    def booking_row() -> int | None:
+        lines = enumerate(agenda.model.rows())
+        return next((n for n, line in lines
+                     if line.appointment is not None and line.appointment.id == booking.id),
+                    None)  # fmt: skip
+
+    qtbot.waitUntil(lambda: booking_row() is not None and ctx.ops.is_idle())
+    row = booking_row()
+    assert row is not None
+    agenda.table.selectRow(row)
+    assert agenda.attendance_button.isEnabled()
+    qtbot.mouseClick(agenda.attendance_button, Qt.MouseButton.LeftButton)
+
+    entry = window.current_page()
+    assert isinstance(entry, AttendanceEntryPage)
+    form = entry.form
+    qtbot.waitUntil(lambda: form.appointment_id == booking.id and ctx.ops.is_idle())
+    assert form.unit_cnes() == "7654321"
+    assert form.bond().startswith(str(booking.professional_id))
+    assert form.attended_on() == date(2026, 3, 2)
+    assert form.citizen_info.text() != ""
+    qtbot.keyClicks(form.lines[0].code_edit, "0301010030")
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    with qtbot.waitSignal(entry.saved, timeout=10_000):
+        qtbot.keyClick(form.lines[0].code_edit, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    with demo_db.read_only() as s:
+        typed = s.execute(
+            select(Attendance.citizen_id, Attendance.professional_id).where(
+                Attendance.appointment_id == booking.id
+            )
+        ).all()
+    assert [tuple(a) for a in typed] == [(booking.citizen_id, booking.professional_id)]

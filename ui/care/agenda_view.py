@@ -44,12 +44,13 @@ from app.care.agenda_queries import (
     list_agenda_units,
     list_professionals,
 )
-from app.care.agenda_rules import WEEKDAYS
+from app.care.agenda_rules import WEEKDAYS, AppointmentStatus
 from app.care.reports import agenda_day_pdf, appointment_slip_pdf
 from app.reports.styles import local_time
 from ui.care.agenda_admin import AgendaChoice, admin_menu
 from ui.care.agenda_dialogs import BookingDialog, CancelDialog, WaitingListDialog
 from ui.care.agenda_models import AgendaLine, AgendaModel, agenda_lines
+from ui.care.handoff import AttendanceDraft
 from ui.context import AppContext
 from ui.ops import show_error
 from ui.widgets.pdf_preview import issue_and_preview
@@ -71,6 +72,7 @@ class AgendaPage(QWidget):
         self.setObjectName("agenda_page")
         self._ctx = ctx
         self._generation = 0
+        self._people: list[ProfessionalRow] = []  # in the professional chooser's order
         self.model = AgendaModel(parent=self)
         self._build_ui()
         self._connect()
@@ -163,6 +165,10 @@ class AgendaPage(QWidget):
         self.no_show_button = self._action(self.tr("&Faltou"), "no_show")
         self.attended_button = self._action(self.tr("C&ompareceu"), "attended")
         self.slip_button = self._action(self.tr("Co&mprovante"), "slip")
+        self.attendance_button = self._action(
+            self.tr("&Digitar atendimento"), "type_attendance",
+            self.tr("Abre a digitação com o cidadão, o profissional e a data deste agendamento"),
+        )  # fmt: skip
         self.print_button = self._action(self.tr("&Imprimir agenda do dia"), "print_day")
         self.admin_button = self._action(self.tr("Administrar a&genda"), "agenda_admin")
         self.admin_menu = admin_menu(self._ctx, self.admin_choice, self)
@@ -172,6 +178,8 @@ class AgendaPage(QWidget):
                        self.attended_button, self.slip_button):  # fmt: skip
             button.setVisible(may_schedule)
             row.addWidget(button)
+        self.attendance_button.setVisible(self._ctx.actor.can("care.attend"))
+        row.addWidget(self.attendance_button)
         row.addStretch(1)
         row.addWidget(self.admin_button)
         row.addWidget(self.print_button)
@@ -200,6 +208,7 @@ class AgendaPage(QWidget):
         self.no_show_button.clicked.connect(lambda: self._mark(appointments.mark_no_show))
         self.attended_button.clicked.connect(lambda: self._mark(appointments.mark_attended))
         self.slip_button.clicked.connect(self.print_slip)
+        self.attendance_button.clicked.connect(self.type_attendance)
         self.print_button.clicked.connect(self.print_day)
         QShortcut(QKeySequence("Ctrl+N"), self, self.book_selected)
         QShortcut(QKeySequence("Alt+Left"), self, lambda: self.move_days(-1))
@@ -248,6 +257,7 @@ class AgendaPage(QWidget):
     def _show_professionals(self, people: list[ProfessionalRow]) -> None:
         self.professional_combo.blockSignals(True)
         self.professional_combo.clear()
+        self._people = people
         for person in people:
             title = f" – {person.cbo_title}" if person.cbo_title else ""
             self.professional_combo.addItem(f"{person.name}{title}", str(person.id))
@@ -340,6 +350,12 @@ class AgendaPage(QWidget):
         for button in (self.cancel_button, self.no_show_button, self.attended_button):
             button.setEnabled(bool(active))
         self.slip_button.setEnabled(bool(active))
+        came = (
+            line is not None
+            and line.appointment is not None
+            and (line.appointment.status is AppointmentStatus.ATTENDED)
+        )
+        self.attendance_button.setEnabled(came)
         self.print_button.setEnabled(self.professional_id() is not None)
         for action in self.admin_menu.actions():
             if action.objectName() == "templates":  # they are a professional's
@@ -465,6 +481,17 @@ class AgendaPage(QWidget):
                 return command(session, ctx.actor, appointment_id)
 
         ctx.ops.run(work, lambda _r: ctx.bus.changed.emit("appointment"), parent=self)
+
+    def type_attendance(self) -> None:
+        """Hand the attended booking to the attendance entry (the main window opens it)."""
+        line, index = self.selected_line(), self.professional_combo.currentIndex()
+        if line is None or line.appointment is None or not 0 <= index < len(self._people):
+            return
+        person = self._people[index]
+        draft = AttendanceDraft(self.unit_cnes(), person.id, person.cbo,
+                                line.slot.local_start.date(), line.appointment.citizen_id,
+                                line.appointment.id)  # fmt: skip
+        self._ctx.bus.attendance_requested.emit(draft)
 
     def print_slip(self) -> None:
         line = self.selected_line()

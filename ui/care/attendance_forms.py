@@ -54,7 +54,8 @@ from app.care.attendance_rules import (
 from app.care.attendances import AttendanceInput, ProcedureInput
 from app.care.entry_queries import EntryBond, EntryUnit, entry_bonds, entry_units, procedure_choices
 from app.reference.cid10 import search_icd10
-from app.registry.queries import CitizenFilter, CitizenRow, find_citizens
+from app.registry.queries import CitizenFilter, CitizenRow, citizen_row, find_citizens
+from ui.care.handoff import AttendanceDraft
 from ui.context import AppContext
 from ui.models.rows import Column, RowsModel
 from ui.widgets.fields import DateField, EnterAdvances, ErrorLabel
@@ -354,7 +355,7 @@ class AttendanceForm(QWidget):
         self._ctx, self._today, self._kept = ctx, today, kept
         self._citizen: CitizenRow | None = None
         self._citizen_id: uuid.UUID | None = None
-        self._wanted_bond = ""
+        self.appointment_id: uuid.UUID | None = None  # set when the agenda handed the citizen
         self._search_generation = 0
         self.lines: list[ProcedureLine] = []
         self.error_labels: dict[str, ErrorLabel] = {}
@@ -518,15 +519,14 @@ class AttendanceForm(QWidget):
     def load_header(self, unit_cnes: str = "", bond: str = "") -> None:
         """Fill the unit chooser (preferring `unit_cnes`) and then its professionals."""
         ctx = self._ctx
-        self._wanted_bond = bond
 
         def work() -> list[EntryUnit]:
             with ctx.db.read_only() as session:
                 return entry_units(session, ctx.actor)
 
-        ctx.ops.run(work, lambda units: self._show_units(units, unit_cnes), parent=self)
+        ctx.ops.run(work, lambda units: self._show_units(units, unit_cnes, bond), parent=self)
 
-    def _show_units(self, units: list[EntryUnit], preferred: str) -> None:
+    def _show_units(self, units: list[EntryUnit], preferred: str, bond: str) -> None:
         self.unit_combo.blockSignals(True)
         self.unit_combo.clear()
         for unit in units:
@@ -534,13 +534,13 @@ class AttendanceForm(QWidget):
         wanted = preferred or self._ctx.installation.unit_cnes or ""
         self.unit_combo.setCurrentIndex(max(self.unit_combo.findData(wanted), 0))
         self.unit_combo.blockSignals(False)
-        self._load_bonds()
+        self._load_bonds(bond)
 
     def _unit_changed(self) -> None:
         self._load_bonds()
         self.header_changed.emit()
 
-    def _load_bonds(self) -> None:
+    def _load_bonds(self, wanted: str = "") -> None:
         ctx, cnes = self._ctx, self.unit_cnes()
         if not cnes:
             self.header_ready.emit()
@@ -550,19 +550,18 @@ class AttendanceForm(QWidget):
             with ctx.db.read_only() as session:
                 return entry_bonds(session, ctx.actor, cnes)
 
-        ctx.ops.run(work, self._show_bonds, parent=self)
+        ctx.ops.run(work, lambda bonds: self._show_bonds(bonds, wanted), parent=self)
 
-    def _show_bonds(self, bonds: list[EntryBond]) -> None:
+    def _show_bonds(self, bonds: list[EntryBond], wanted: str) -> None:
         self.professional_combo.blockSignals(True)
         self.professional_combo.clear()
         for bond in bonds:
             title = f" – {bond.cbo_title}" if bond.cbo_title else ""
             self.professional_combo.addItem(f"{bond.name} (CBO {bond.cbo}{title})",
                                             f"{bond.professional_id}|{bond.cbo}")  # fmt: skip
-        index = self.professional_combo.findData(self._wanted_bond)
+        index = self.professional_combo.findData(wanted)
         self.professional_combo.setCurrentIndex(max(index, 0) if bonds else -1)
         self.professional_combo.blockSignals(False)
-        self._wanted_bond = ""
         self.header_ready.emit()
 
     def unit_cnes(self) -> str:
@@ -598,9 +597,28 @@ class AttendanceForm(QWidget):
         return self._citizen_id
 
     def _forget_citizen(self) -> None:
+        self.appointment_id = None  # the booking belonged to that citizen
         if self._citizen_id is not None:
             self._citizen, self._citizen_id = None, None
             self.citizen_info.clear()
+
+    def start_from(self, draft: AttendanceDraft) -> None:
+        """Pre-fill from the agenda: header, date, citizen; the cursor waits on the procedures."""
+        ctx = self._ctx
+        self.clear_body()
+        self.date_field.set_value(draft.day)
+        self.load_header(draft.unit_cnes, draft.bond)
+
+        def work() -> CitizenRow:
+            with ctx.db.read_only() as session:
+                return citizen_row(session, ctx.actor, draft.citizen_id)
+
+        def show(row: CitizenRow) -> None:
+            self.set_citizen(row)
+            self.appointment_id = draft.appointment_id
+            self.focus_first_procedure()
+
+        ctx.ops.run(work, show, parent=self)
 
     def _citizen_entered(self) -> None:
         typed = self.citizen_edit.text().strip()
@@ -732,6 +750,7 @@ class AttendanceForm(QWidget):
             icd10=self.icd10_edit.code(), place=int(self.place_combo.currentData()),
             attendance_type=int(self.type_combo.currentData()),
             conduct=int(self.conduct_combo.currentData()),
+            appointment_id=self.appointment_id,
         )  # fmt: skip
         return data, errors, numbers
 

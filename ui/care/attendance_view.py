@@ -41,6 +41,7 @@ from app.reports.styles import local_time
 from ui import state
 from ui.care.attendance_forms import AttendanceForm, CorrectionDialog, ReasonDialog
 from ui.care.attendance_models import TypedTodayModel
+from ui.care.handoff import AttendanceDraft
 from ui.context import AppContext
 from ui.ops import show_error
 
@@ -78,6 +79,10 @@ class AttendanceEntryPage(QWidget):
         self._build_ui()
         self._connect()
         self.form.load_header(remembered("unit"), remembered("bond"))
+
+    def start_from(self, draft: AttendanceDraft) -> None:
+        """Type the attendance of a citizen the agenda marked as attended."""
+        self.form.start_from(draft)
 
     # --- building ---------------------------------------------------------------------------
 

@@ -332,7 +332,9 @@ def test_preview_lists_the_header_problem_of_a_missing_cnpj_and_the_date_rule(
     with db.read_only() as s:
         batch = bpa_lines(s, CLERK, UNIT, FEB)
         strict = bpa_lines(s, CLERK, UNIT, FEB, provider_cnpj=CNPJ, late_months=0)
-    assert [(p.attendance_ref, p.field) for p in batch.problems] == [("", "provider_cnpj_cpf")]
+    assert [(p.attendance_ref, p.field, p.message) for p in batch.problems] == [
+        ("", "provider_cnpj_cpf", "Informe o CNPJ do órgão de origem (quem envia o BPA).")
+    ]
     assert batch.header.origin_acronym == "SMS" and batch.attendances == 6
     late = "Atendimento de 20/01/2026 — Maria das Dores Silva (Carla Menezes)"
     assert {(p.attendance_ref, p.message) for p in strict.problems} == {
