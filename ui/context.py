@@ -8,6 +8,7 @@ After a change, a screen emits `ctx.bus.changed.emit(kind)` so other screens ref
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from PySide6.QtCore import QObject, Signal
 
@@ -37,3 +38,13 @@ class AppContext:
     installation: InstallationInfo
     ops: OpRunner
     bus: Bus
+
+    def local(self, instant: datetime) -> datetime:
+        """A UTC instant as the municipality's wall-clock time."""
+        from app.reports.styles import local_time  # ReportLab stays out of the start-up path
+
+        return local_time(instant, self.installation.timezone)
+
+    def today(self) -> date:
+        """Today in the municipality (from the database's clock, so tests control it)."""
+        return self.local(self.db.clock.now()).date()

@@ -979,7 +979,7 @@ class WaitingQueueDialog(QDialog):
         self.model.set_rows(self.model.rows())
 
     def _to_local(self, instant: datetime) -> datetime:
-        return local_time(instant, self.ctx.installation.timezone)
+        return self.ctx.local(instant)
 
     def _on_changed(self, kind: str) -> None:
         if kind in ("waiting", "appointment") and shiboken6.isValid(self):

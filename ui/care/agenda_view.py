@@ -46,7 +46,6 @@ from app.care.agenda_queries import (
 )
 from app.care.agenda_rules import WEEKDAYS, AppointmentStatus
 from app.care.reports import agenda_day_pdf, appointment_slip_pdf
-from app.reports.styles import local_time
 from ui.care.agenda_admin import AgendaChoice, admin_menu
 from ui.care.agenda_dialogs import BookingDialog, CancelDialog, WaitingListDialog
 from ui.care.agenda_models import AgendaLine, AgendaModel, agenda_lines
@@ -219,10 +218,10 @@ class AgendaPage(QWidget):
     # --- choosing unit, professional, day ---------------------------------------------------
 
     def _today(self) -> date:
-        return local_time(self._ctx.db.clock.now(), self._ctx.installation.timezone).date()
+        return self._ctx.today()
 
     def _to_local(self, instant: datetime) -> datetime:
-        return local_time(instant, self._ctx.installation.timezone)
+        return self._ctx.local(instant)
 
     def _load_units(self) -> None:
         ctx = self._ctx

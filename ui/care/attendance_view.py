@@ -37,7 +37,6 @@ from app.care.attendance_queries import (
 )
 from app.care.attendances import AttendanceInput, Recorded
 from app.errors import ValidationError
-from app.reports.styles import local_time
 from ui import state
 from ui.care.attendance_forms import AttendanceForm, CorrectionDialog, ReasonDialog
 from ui.care.attendance_models import TypedTodayModel
@@ -180,10 +179,10 @@ class AttendanceEntryPage(QWidget):
     # --- header -----------------------------------------------------------------------------
 
     def _today(self) -> date:
-        return local_time(self._ctx.db.clock.now(), self._ctx.installation.timezone).date()
+        return self._ctx.today()
 
     def _to_local(self, instant: datetime) -> datetime:
-        return local_time(instant, self._ctx.installation.timezone)
+        return self._ctx.local(instant)
 
     def _header_ready(self) -> None:
         self.reload()

@@ -11,7 +11,9 @@ The buttons that need "care.production" stay visible but disabled, with a toolti
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QGuiApplication
@@ -32,6 +34,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from app.brazil.identifiers import only_digits
 from app.care import attendances
@@ -460,10 +463,65 @@ class ProductionPage(QWidget):
         return Path(folder) if folder else None
 
     def export_bpa(self) -> None:
+        """Ask a folder, write the closed month's BPA there, or list what stops it."""
+
+        def export(session: Session, cnes: str, competence: str, folder: Path, cnpj: str) -> object:
+            return export_bpa(session, self._ctx.actor, cnes, competence, folder,
+                              provider_cnpj=cnpj)  # fmt: skip
+
+        def problems(exc: BaseException) -> list[BpaProblem] | None:
+            return exc.problems if isinstance(exc, BpaValidationError) else None
+
+        question = self.tr("Pasta onde gravar o arquivo BPA")
+        failure = self.tr("Arquivo BPA não gerado")
+        self._export(self.bpa_button, question, failure, export, problems, self._bpa_written)
+
+    def _bpa_written(self, result: BpaExport) -> None:
+        self.message.setText(self.tr(
+            "Arquivo BPA gravado: {path} — {lines} linha(s) ({c} BPA-C, {i} BPA-I), "
+            "{sheets} folha(s), campo de controle {control}."
+        ).format(path=str(result.path), lines=result.lines, c=result.consolidated,
+                 i=result.individual, sheets=result.sheets, control=result.control))  # fmt: skip
+
+    def export_esus(self) -> None:
+        """Ask a folder, write the closed month's e-SUS fichas there, or list what stops it."""
+
+        def export(session: Session, cnes: str, competence: str, folder: Path, cnpj: str) -> object:
+            return export_esus(session, self._ctx.actor, cnes, competence, folder,
+                               provider_cnpj=cnpj)  # fmt: skip
+
+        def problems(exc: BaseException) -> list[BpaProblem] | None:
+            if not isinstance(exc, EsusExportError):
+                return None
+            return [BpaProblem(p.attendance_ref, "", p.message) for p in exc.problems]
+
+        self._export(self.esus_button, self.tr("Pasta onde gravar os arquivos do e-SUS"),
+                     self.tr("Arquivos do e-SUS não gerados"), export, problems,
+                     self._esus_written, esus=True)  # fmt: skip
+
+    def _esus_written(self, result: EsusExport) -> None:
+        self.message.setText(self.tr(
+            "Arquivos do e-SUS gravados em {folder}: {files} arquivo(s) — {fai} ficha(s) de "
+            "atendimento individual, {sheets} ficha(s) de procedimentos."
+        ).format(folder=str(result.folder), files=len(result.files), fai=result.individual,
+                 sheets=result.procedure_sheets))  # fmt: skip
+
+    def _export(
+        self,
+        button: QPushButton,
+        question: str,
+        failure_title: str,
+        export: Callable[[Session, str, str, Path, str], Any],
+        problems_of: Callable[[BaseException], list[BpaProblem] | None],
+        written: Callable[[Any], None],
+        *,
+        esus: bool = False,
+    ) -> None:
+        """The common path of both files: folder, worker, problems dialog or the summary."""
         row = self.selected()
         if row is None or not row.closed:
             return
-        folder = self._ask_folder(self.tr("Pasta onde gravar o arquivo BPA"))
+        folder = self._ask_folder(question)
         if folder is None:
             return
         ctx, cnes, competence, cnpj = (
@@ -473,29 +531,24 @@ class ProductionPage(QWidget):
             self._provider_cnpj(),
         )
 
-        def work() -> BpaExport:
+        def work() -> Any:
             with ctx.db.unit_of_work(ctx.actor.username) as session:
-                return export_bpa(session, ctx.actor, cnes, competence, folder,
-                                  provider_cnpj=cnpj)  # fmt: skip
+                return export(session, cnes, competence, folder, cnpj)
 
         def failed(exc: BaseException) -> None:
-            self.bpa_button.setEnabled(True)
-            if isinstance(exc, BpaValidationError):
-                self.show_problems(exc.problems)
+            button.setEnabled(True)
+            problems = problems_of(exc)
+            if problems is None:
+                show_error(self, exc, failure_title)
             else:
-                show_error(self, exc, self.tr("Arquivo BPA não gerado"))
+                self.show_problems(problems, esus=esus)
 
-        def done(result: BpaExport) -> None:
-            self.bpa_button.setEnabled(True)
-            self.message.setText(self.tr(
-                "Arquivo BPA gravado: {path} — {lines} linha(s) ({c} BPA-C, {i} BPA-I), "
-                "{sheets} folha(s), campo de controle {control}."
-            ).format(path=str(result.path), lines=result.lines, c=result.consolidated,
-                     i=result.individual, sheets=result.sheets,
-                     control=result.control))  # fmt: skip
+        def done(result: Any) -> None:
+            button.setEnabled(True)
+            written(result)
             self.exported.emit(result)
 
-        self.bpa_button.setEnabled(False)
+        button.setEnabled(False)
         ctx.ops.run(work, done, failed, parent=self)
 
     def show_problems(self, problems: list[BpaProblem], *, esus: bool = False) -> BpaProblemsDialog:
@@ -507,42 +560,3 @@ class ProductionPage(QWidget):
         self.message.setText(self.tr("{what}: {n} problema(s).").format(what=text, n=len(problems)))
         dialog.open()
         return dialog
-
-    def export_esus(self) -> None:
-        row = self.selected()
-        if row is None or not row.closed:
-            return
-        folder = self._ask_folder(self.tr("Pasta onde gravar os arquivos do e-SUS"))
-        if folder is None:
-            return
-        ctx, cnes, competence, cnpj = (
-            self._ctx,
-            self.unit_cnes(),
-            row.competence,
-            self._provider_cnpj(),
-        )
-
-        def work() -> EsusExport:
-            with ctx.db.unit_of_work(ctx.actor.username) as session:
-                return export_esus(session, ctx.actor, cnes, competence, folder,
-                                   provider_cnpj=cnpj)  # fmt: skip
-
-        def failed(exc: BaseException) -> None:
-            self.esus_button.setEnabled(True)
-            if isinstance(exc, EsusExportError):
-                rows = [BpaProblem(p.attendance_ref, "", p.message) for p in exc.problems]
-                self.show_problems(rows, esus=True)
-            else:
-                show_error(self, exc, self.tr("Arquivos do e-SUS não gerados"))
-
-        def done(result: EsusExport) -> None:
-            self.esus_button.setEnabled(True)
-            self.message.setText(self.tr(
-                "Arquivos do e-SUS gravados em {folder}: {files} arquivo(s) — {fai} ficha(s) de "
-                "atendimento individual, {sheets} ficha(s) de procedimentos."
-            ).format(folder=str(result.folder), files=len(result.files), fai=result.individual,
-                     sheets=result.procedure_sheets))  # fmt: skip
-            self.exported.emit(result)
-
-        self.esus_button.setEnabled(False)
-        ctx.ops.run(work, done, failed, parent=self)
