@@ -23,17 +23,12 @@ from sqlalchemy import func, select
 
 from app.care.models import AgendaTemplate, Appointment
 from app.registry.models import Citizen
-from ui.care.agenda_admin import (
-    BlocksDialog,
-    GenerateSlotsDialog,
-    HolidaysDialog,
-    TemplateFormDialog,
-    TemplatesDialog,
-    WaitingEntryDialog,
-    WaitingQueueDialog,
-)
+from ui.care.agenda_blocks import BlocksDialog
 from ui.care.agenda_dialogs import CitizenSearchDialog
+from ui.care.agenda_holidays import HolidaysDialog
+from ui.care.agenda_templates import GenerateSlotsDialog, TemplateFormDialog, TemplatesDialog
 from ui.care.agenda_view import AgendaPage
+from ui.care.waiting_list import WaitingEntryDialog, WaitingQueueDialog
 from ui.context import AppContext
 
 W = TypeVar("W", bound=QWidget)

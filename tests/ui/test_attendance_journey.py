@@ -34,8 +34,9 @@ from app.settings import Settings
 from tests.ui.shell_helpers import context_for
 from tests.unit.care.bpa_layout import parse_file
 from ui import state
-from ui.care.attendance_forms import AttendanceForm, CitizenPickerDialog
+from ui.care.attendance_forms import AttendanceForm
 from ui.care.attendance_view import AttendanceEntryPage
+from ui.care.citizen_picker import CitizenPickerDialog
 from ui.care.production_view import BpaProblemsDialog, ProductionPage
 from ui.context import AppContext
 from ui.main_window import MainWindow

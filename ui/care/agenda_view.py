@@ -46,8 +46,9 @@ from app.care.agenda_queries import (
 )
 from app.care.agenda_rules import WEEKDAYS, AppointmentStatus
 from app.care.reports import agenda_day_pdf, appointment_slip_pdf
-from ui.care.agenda_admin import AgendaChoice, admin_menu
+from ui.care.agenda_admin import admin_menu
 from ui.care.agenda_dialogs import BookingDialog, CancelDialog, WaitingListDialog
+from ui.care.agenda_forms import AgendaChoice
 from ui.care.agenda_models import AgendaLine, AgendaModel, agenda_lines
 from ui.care.handoff import AttendanceDraft
 from ui.context import AppContext

@@ -1,5 +1,6 @@
 """The attendance form and its dialogs: the keyboard-only form a clerk types paper fichas into,
-the citizen picker, the correction dialog and the reason dialog (void, reopen).
+the correction dialog and the reason dialog (void, reopen). The citizen picker and the code
+fields live in `citizen_picker` and `coded_fields`.
 
 `AttendanceForm` has the ficha's header (unit, professional with occupation, date) and the body
 (citizen, procedure lines, CID-10, type, place, conduct). Enter moves on: in the citizen field it
@@ -15,86 +16,46 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date
 
-from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
-    QCompleter,
     QDialog,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSizePolicy,
-    QSpinBox,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
-from app.brazil.identifiers import cns_error, cpf_error, format_cns, only_digits
+from app.brazil.identifiers import format_cns, only_digits
 from app.care.attendance_queries import AttendanceDetail
 from app.care.attendance_rules import (
     ATTENDANCE_TYPES,
     CONDUCTS,
     DEFAULT_CONDUCT,
-    MAX_QUANTITY,
     PLACES,
     age_on,
     competence_of,
 )
 from app.care.attendances import AttendanceInput, ProcedureInput
-from app.care.entry_queries import EntryBond, EntryUnit, entry_bonds, entry_units, procedure_choices
-from app.reference.cid10 import search_icd10
+from app.care.entry_queries import EntryBond, EntryUnit, entry_bonds, entry_units
 from app.registry.queries import CitizenFilter, CitizenRow, citizen_row, find_citizens
+from ui.care.citizen_picker import CitizenPickerDialog, document_error
+from ui.care.coded_fields import CompletingEdit, ProcedureLine, icd10_lookup
 from ui.care.handoff import AttendanceDraft
 from ui.context import AppContext
-from ui.models.rows import Column, RowsModel
-from ui.widgets.fields import DateField, EnterAdvances, ErrorLabel
+from ui.widgets.fields import DateField, EnterAdvances, ErrorLabel, OnEnter
 
-DEBOUNCE_MS = 250
 CITIZEN_LIMIT = 30
 DEFAULT_TYPE, DEFAULT_PLACE = 2, 1
-SEPARATOR = " — "
-Lookup = Callable[[Session, str], list[tuple[str, str]]]
-
-
-def _is_enter(event: QEvent) -> bool:
-    return (
-        event.type() == QEvent.Type.KeyPress
-        and isinstance(event, QKeyEvent)
-        and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-        and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-    )
-
-
-class _OnEnter(QObject):
-    """Event filter: Enter in the watched widget calls `action` instead of its own handling."""
-
-    def __init__(self, action: Callable[[], None], parent: QObject) -> None:
-        super().__init__(parent)
-        self._action = action
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if _is_enter(event):
-            self._action()
-            return True
-        return False
-
-
-def _small(label: QLabel) -> QLabel:
-    font = QFont(label.font())
-    font.setPointSizeF(font.pointSizeF() * 0.9)
-    label.setFont(font)
-    return label
 
 
 def _button(text: str, name: str) -> QPushButton:
@@ -102,219 +63,6 @@ def _button(text: str, name: str) -> QPushButton:
     button.setObjectName(name)
     button.setAutoDefault(False)
     return button
-
-
-# --- completing fields ----------------------------------------------------------------------------
-
-
-class CompletingEdit(QLineEdit):
-    """A line edit whose completions come from `lookup(session, text)` → [(code, description)],
-    run in the worker 250 ms after the last key. `code()` is what the clerk chose or typed;
-    `description` shows what the code means once it is known.
-    """
-
-    def __init__(self, ctx: AppContext, lookup: Lookup, field: str, width_chars: int) -> None:
-        super().__init__()
-        self.setObjectName(f"field_{field}")
-        self._ctx, self._lookup, self._generation = ctx, lookup, 0
-        self._known: dict[str, str] = {}
-        self.error_label = ErrorLabel(field)
-        self.description = QLabel()
-        self.description.setObjectName(f"description_{field}")
-        self.description.setWordWrap(True)
-        self.setFixedWidth(self.fontMetrics().horizontalAdvance("8" * width_chars) + 24)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(DEBOUNCE_MS)
-        self._timer.timeout.connect(self.search_now)
-        self._choices = QStringListModel(self)
-        completer = QCompleter(self._choices, self)
-        completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
-        completer.setMaxVisibleItems(10)
-        completer.activated[str].connect(self._chosen)
-        self.setCompleter(completer)
-        self.textEdited.connect(self._edited)
-        self.editingFinished.connect(self.search_now)
-
-    def code(self) -> str:
-        return self.text().split(SEPARATOR)[0].strip()
-
-    def set_code(self, code: str, description: str = "") -> None:
-        self.setText(code)
-        self._known[code] = description
-        self.description.setText(description)
-
-    def _edited(self, _text: str) -> None:
-        self.description.clear()
-        self._timer.start()
-
-    def _chosen(self, text: str) -> None:
-        code, _, description = text.partition(SEPARATOR)
-        self.setText(code.strip())
-        self.description.setText(description)
-
-    def search_now(self) -> None:
-        """Look the typed text up now (Enter, leaving the field) instead of waiting."""
-        self._timer.stop()
-        typed = self.code()
-        if not typed:
-            self.description.clear()
-            return
-        if typed in self._known:
-            self.description.setText(self._known[typed])
-            return
-        self._generation += 1
-        generation, ctx, lookup = self._generation, self._ctx, self._lookup
-
-        def work() -> tuple[int, str, list[tuple[str, str]]]:
-            with ctx.db.read_only() as session:
-                return generation, typed, lookup(session, typed)
-
-        ctx.ops.run(work, self._show, parent=self)
-
-    def _show(self, result: tuple[int, str, list[tuple[str, str]]]) -> None:
-        generation, typed, found = result
-        if generation != self._generation:
-            return
-        exact = {_plain(code): text for code, text in found}
-        match = exact.get(_plain(typed))
-        if match is not None:
-            self._known[typed] = match
-            if self.code() == typed:
-                self.description.setText(match)
-            self.completer().popup().hide()
-            return
-        self._choices.setStringList([f"{code}{SEPARATOR}{text}" for code, text in found])
-        if found and self.hasFocus() and self.code() == typed:
-            self.completer().complete()
-
-
-def _plain(code: str) -> str:
-    return code.replace(".", "").replace("-", "").upper()
-
-
-def _procedure_lookup(competence: Callable[[], str]) -> Lookup:
-    def lookup(session: Session, text: str) -> list[tuple[str, str]]:
-        return [(p.code, p.name) for p in procedure_choices(session, competence(), text)]
-
-    return lookup
-
-
-def _icd10_lookup(session: Session, text: str) -> list[tuple[str, str]]:
-    return [(row.dotted, row.description) for row in search_icd10(session, text, 30)]
-
-
-class ProcedureLine(QWidget):
-    """One procedure of the ficha: SIGTAP code (with completion), quantity, name, error."""
-
-    def __init__(self, ctx: AppContext, number: int, competence: Callable[[], str]) -> None:
-        super().__init__()
-        self.setObjectName(f"procedure_line_{number}")
-        self.code_edit = CompletingEdit(ctx, _procedure_lookup(competence), f"procedure_{number}",
-                                        14)  # fmt: skip
-        self.code_edit.setPlaceholderText(self.tr("código ou nome"))
-        self.code_edit.error_label.setObjectName(f"error_procedures.{number}")
-        self.error_label = self.code_edit.error_label
-        self.quantity = QSpinBox()
-        self.quantity.setObjectName(f"field_quantity_{number}")
-        self.quantity.setRange(1, MAX_QUANTITY)
-        self.quantity.setAccessibleName(self.tr("Quantidade"))
-        self._build(number)
-
-    def _build(self, number: int) -> None:
-        column = QVBoxLayout(self)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(1)
-        row = QHBoxLayout()
-        row.setSpacing(6)
-        self.number_label = QLabel(f"{number + 1}.")
-        self.number_label.setFixedWidth(self.fontMetrics().horizontalAdvance("88.") + 4)
-        row.addWidget(self.number_label)
-        row.addWidget(self.code_edit)
-        caption = QLabel(self.tr("Qtd."))
-        caption.setBuddy(self.quantity)
-        row.addWidget(caption)
-        row.addWidget(self.quantity)
-        row.addWidget(self.code_edit.description, 1)
-        column.addLayout(row)
-        column.addWidget(self.error_label)
-
-    def code(self) -> str:
-        return self.code_edit.code()
-
-    def clear(self) -> None:
-        self.code_edit.clear()
-        self.code_edit.description.clear()
-        self.quantity.setValue(1)
-        self.error_label.show_message(None)
-
-
-# --- the citizen picker ---------------------------------------------------------------------------
-
-
-class CitizenPickModel(RowsModel[CitizenRow]):
-    def _build_columns(self) -> list[Column[CitizenRow]]:
-        return [
-            Column(self.tr("Nome"), lambda r: r.name),
-            Column(self.tr("Nascimento"), lambda r: f"{r.birth_date:%d/%m/%Y}"),
-            Column(self.tr("Sexo"), lambda r: r.sex.label),
-            Column(self.tr("CNS"), lambda r: format_cns(r.cns) if r.cns else ""),
-            Column(self.tr("Mãe"), lambda r: r.mother_name),
-        ]
-
-
-def _document_error(typed: str) -> str | None:
-    """Why a typed number cannot be a CNS (15 digits) or a CPF (11), before any search."""
-    digits = only_digits(typed)
-    if not digits or digits != typed.replace(".", "").replace("-", "").replace(" ", ""):
-        return None  # a name
-    if len(digits) == 15:
-        return cns_error(digits)
-    if len(digits) == 11:
-        return cpf_error(digits)
-    return "Digite o CNS (15 dígitos), o CPF (11 dígitos) ou o nome do cidadão."
-
-
-class CitizenPickerDialog(QDialog):
-    """The citizens found by a name: ↑/↓ to move, Enter chooses, Esc goes back to typing.
-
-    Signals:
-        chosen(object): the `CitizenRow` picked.
-    """
-
-    chosen = Signal(object)
-
-    def __init__(self, typed: str, rows: list[CitizenRow], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("citizen_picker")
-        self.setWindowTitle(self.tr("Escolha o cidadão"))
-        self.model = CitizenPickModel(parent=self)
-        self.model.set_rows(rows)
-        layout = QVBoxLayout(self)
-        text = self.tr("{count} cidadão(s) para “{typed}”. ↑/↓ escolhe, Enter confirma, Esc volta.")
-        layout.addWidget(QLabel(text.format(count=len(rows), typed=typed)))
-        self.table = QTableView()
-        self.table.setObjectName("citizen_choices")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
-        self.table.activated.connect(lambda _index: self._choose())
-        layout.addWidget(self.table)
-        self.table.selectRow(0)
-        self.table.setFocus()
-        self.resize(760, 320)
-
-    def _choose(self) -> None:
-        row = self.model.row_for(self.table.currentIndex())
-        if row is not None:
-            self.chosen.emit(row)
-            self.accept()
 
 
 # --- the form -------------------------------------------------------------------------------------
@@ -472,7 +220,7 @@ class AttendanceForm(QWidget):
         return cell
 
     def _build_icd10(self) -> QWidget:
-        self.icd10_edit = CompletingEdit(self._ctx, _icd10_lookup, "icd10", 14)
+        self.icd10_edit = CompletingEdit(self._ctx, icd10_lookup, "icd10", 14)
         self.icd10_edit.setPlaceholderText(self.tr("código ou palavras"))
         return self._with_error(self.icd10_edit, self.icd10_edit.description, "icd10")
 
@@ -505,7 +253,7 @@ class AttendanceForm(QWidget):
         for widget in (self.unit_combo, self.professional_combo, self.type_combo,
                        self.place_combo):  # fmt: skip
             widget.installEventFilter(self._advance)
-        self.conduct_combo.installEventFilter(_OnEnter(self.submit_requested.emit, self))
+        self.conduct_combo.installEventFilter(OnEnter(self.submit_requested.emit, self))
         self.date_field.returnPressed.connect(self.citizen_edit.setFocus)
         self.citizen_edit.returnPressed.connect(self._citizen_entered)
         self.citizen_edit.textEdited.connect(lambda _t: self._forget_citizen())
@@ -630,7 +378,7 @@ class AttendanceForm(QWidget):
                 self.tr("Digite o CNS, o CPF ou o nome do cidadão.")
             )
             return
-        document = _document_error(typed)
+        document = document_error(typed)
         if document:
             self.error_labels["citizen_id"].show_message(document)
             return
@@ -681,7 +429,7 @@ class AttendanceForm(QWidget):
     def add_line(self) -> ProcedureLine:
         line = ProcedureLine(self._ctx, len(self.lines), self.competence)
         line.code_edit.returnPressed.connect(lambda: self._code_entered(line))
-        line.quantity.installEventFilter(_OnEnter(lambda: self._quantity_entered(line), line))
+        line.quantity.installEventFilter(OnEnter(lambda: self._quantity_entered(line), line))
         self.lines.append(line)
         self.lines_box.addWidget(line)
         if len(self.lines) == 1:

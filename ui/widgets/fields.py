@@ -212,6 +212,31 @@ class DateField(CheckedLineEdit):
         return self.tr("Data inválida.")
 
 
+def is_enter(event: QEvent) -> bool:
+    """A plain Enter/Return key press (keypad included, no other modifier)."""
+    return (
+        event.type() == QEvent.Type.KeyPress
+        and isinstance(event, QKeyEvent)
+        and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+    )
+
+
+class OnEnter(QObject):
+    """Event filter: Enter in the watched widget calls `action` instead of its own handling
+    (a form's last field saves; a quantity field opens the next line)."""
+
+    def __init__(self, action: Callable[[], None], parent: QObject) -> None:
+        super().__init__(parent)
+        self._action = action
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if is_enter(event):
+            self._action()
+            return True
+        return False
+
+
 class EnterAdvances(QObject):
     """Event filter: Enter/Return in a field moves to the next field instead of pressing the
     dialog's default button (clerks fill forms with Enter, as on the old terminals).
