@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -43,6 +42,7 @@ from ui.care.attendance_models import TypedTodayModel
 from ui.care.handoff import AttendanceDraft
 from ui.context import AppContext
 from ui.ops import show_error
+from ui.widgets.tables import rows_table
 
 STATE_KEY = "attendance_entry"
 OK_COLOR = "#1b5e20"
@@ -134,21 +134,9 @@ class AttendanceEntryPage(QWidget):
         return self.list_caption
 
     def _build_table(self) -> QTableView:
-        self.table = QTableView()
-        self.table.setObjectName("typed_today")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
+        self.table = rows_table(self.model, "typed_today", stretch_last=False)
         self.table.setMinimumHeight(120)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         return self.table
 
     def _build_buttons(self) -> QHBoxLayout:

@@ -7,11 +7,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
-    QHeaderView,
     QLabel,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -19,6 +16,7 @@ from PySide6.QtWidgets import (
 from app.brazil.identifiers import cns_error, cpf_error, format_cns, only_digits
 from app.registry.queries import CitizenRow
 from ui.models.rows import Column, RowsModel
+from ui.widgets.tables import rows_table
 
 # --- the citizen picker ---------------------------------------------------------------------------
 
@@ -64,17 +62,7 @@ class CitizenPickerDialog(QDialog):
         layout = QVBoxLayout(self)
         text = self.tr("{count} cidadão(s) para “{typed}”. ↑/↓ escolhe, Enter confirma, Esc volta.")
         layout.addWidget(QLabel(text.format(count=len(rows), typed=typed)))
-        self.table = QTableView()
-        self.table.setObjectName("citizen_choices")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.table = rows_table(self.model, "citizen_choices")
         self.table.activated.connect(lambda _index: self._choose())
         layout.addWidget(self.table)
         self.table.selectRow(0)
