@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 
 from app.db.session import Database
-from app.installation.demo import create_demo
 from app.installation.service import installation_info
 from app.security.auth import login
+from tests.ui.shell_helpers import install_demo
 from ui.context import AppContext, Bus
 from ui.ops import OpRunner
 
@@ -17,7 +17,7 @@ from ui.ops import OpRunner
 @pytest.fixture
 def ctx(db: Database) -> Iterator[AppContext]:
     """The demo "recepcao" account logged in on a demo database with 300 citizens."""
-    create_demo(db, citizens=300, seed=1)
+    install_demo(db, citizens=300, seed=1)
     with db.unit_of_work("recepcao") as session:
         result = login(session, "recepcao", "recepcao2026")
         info = installation_info(session)

@@ -6,8 +6,14 @@ its own fixtures (the citizen-page tests live in the same folder and define thei
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 
+from app.db.engine import sqlite_path
+from app.db.migrate import upgrade
 from app.db.session import Database
 from app.installation.demo import DEMO_ACCOUNTS, create_demo
 from app.installation.service import installation_info
@@ -21,9 +27,34 @@ PASSWORDS = {username: password for username, password, _role, _what in DEMO_ACC
 # size hints change: a limitation of the test platform, not a fault of the code.
 
 
+# Demo databases already built in this run, by (citizens, seed, clock instant): building one takes
+# about a second (CID-10, four SIGTAP competences, agendas, attendances), copying it milliseconds.
+_TEMPLATES: dict[tuple[int, int, str], tuple[Path, str]] = {}
+
+
+def install_demo(db: Database, citizens: int, seed: int) -> None:
+    """Make `db` (a migrated, empty SQLite file) a copy of the demo built by `create_demo`."""
+    key = (citizens, seed, db.clock.now().isoformat())
+    if key not in _TEMPLATES:
+        folder = Path(tempfile.mkdtemp(prefix="demo-template-"))
+        template = Database(f"sqlite:///{folder / 'demo.sqlite3'}", clock=db.clock)
+        upgrade(template, db.clock.now())
+        create_demo(template, citizens=citizens, seed=seed)
+        template.dispose()  # the last connection checkpoints the WAL into the file
+        _TEMPLATES[key] = (folder / "demo.sqlite3", template.node_id)
+    source, node_id = _TEMPLATES[key]
+    target = sqlite_path(db.url)
+    assert target is not None, "install_demo copies SQLite files only"
+    db.dispose()
+    for leftover in (Path(f"{target}-wal"), Path(f"{target}-shm")):
+        leftover.unlink(missing_ok=True)
+    shutil.copyfile(source, target)
+    db.node_id = node_id
+
+
 def fill_demo(db: Database) -> None:
-    """The demo secretariat, small: 50 citizens, the four demo accounts."""
-    create_demo(db, citizens=50, seed=3)
+    """The demo secretariat, small: 50 citizens, the demo accounts."""
+    install_demo(db, citizens=50, seed=3)
 
 
 def context_for(db: Database, username: str, ops: OpRunner | None = None) -> AppContext:

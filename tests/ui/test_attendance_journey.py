@@ -28,10 +28,10 @@ from app.care.attendance_rules import age_on
 from app.care.esus import validate_esus_xml
 from app.care.models import Attendance, AttendanceProcedure
 from app.db.session import Database
-from app.installation.demo import DEMO_UNIT, create_demo
+from app.installation.demo import DEMO_UNIT
 from app.registry.models import Citizen, Professional, ProfessionalBond
 from app.settings import Settings
-from tests.ui.shell_helpers import context_for
+from tests.ui.shell_helpers import context_for, install_demo
 from tests.unit.care.bpa_layout import parse_file
 from ui import state
 from ui.care.attendance_forms import AttendanceForm
@@ -51,7 +51,7 @@ SHOTS = Path("/tmp/attendance_shots")
 
 @pytest.fixture
 def billing(db: Database, tmp_path: Path, monkeypatch) -> AppContext:
-    create_demo(db, citizens=300, seed=1)
+    install_demo(db, citizens=300, seed=1)
     state.use_file(tmp_path / "janelas.ini")
     monkeypatch.setattr("ui.care.production_view.Settings", lambda: Settings(tmp_path / "s.json"))
     ctx = context_for(db, "faturamento")

@@ -13,10 +13,10 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
 from app.db.session import Database
-from app.installation.demo import create_demo
 from app.registry.enums import Sex
 from app.registry.queries import CitizenFilter, CitizenRow, Cursor, find_citizens
 from app.security.actor import SYSTEM
+from tests.ui.shell_helpers import install_demo
 from ui.models.citizens import PAGE_SIZE, CitizenTableModel, FetchPage
 
 
@@ -32,7 +32,7 @@ def _fetcher(db: Database, flt: CitizenFilter | None = None) -> FetchPage:
 
 @pytest.fixture
 def demo_db(db: Database) -> Database:
-    create_demo(db, citizens=450, seed=1)
+    install_demo(db, citizens=450, seed=1)
     return db
 
 

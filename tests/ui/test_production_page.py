@@ -22,10 +22,10 @@ from sqlalchemy import select
 from app.care.attendances import AttendanceInput, ProcedureInput, record_attendance
 from app.care.models import Attendance
 from app.db.session import Database
-from app.installation.demo import DEMO_UNIT, create_demo
+from app.installation.demo import DEMO_UNIT
 from app.registry.models import Citizen, ProfessionalBond
 from app.settings import Settings
-from tests.ui.shell_helpers import context_for
+from tests.ui.shell_helpers import context_for, install_demo
 from ui import state
 from ui.care.attendance_forms import CorrectionDialog, ReasonDialog
 from ui.care.attendance_view import AttendanceEntryPage
@@ -45,7 +45,7 @@ def _window_state(tmp_path: Path) -> Iterator[None]:
 
 @pytest.fixture
 def billing(db: Database) -> Iterator[AppContext]:
-    create_demo(db, citizens=300, seed=1)
+    install_demo(db, citizens=300, seed=1)
     ctx = context_for(db, "faturamento")
     yield ctx
     ctx.ops.wait_for_done()
