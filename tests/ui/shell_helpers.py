@@ -9,8 +9,11 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TypeVar
 
+import shiboken6
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app.db.engine import sqlite_path
 from app.db.migrate import upgrade
@@ -21,6 +24,8 @@ from app.security.auth import login
 from ui.context import AppContext, Bus
 from ui.login import LoginDialog
 from ui.ops import OpRunner
+
+W = TypeVar("W", bound=QWidget)
 
 PASSWORDS = {username: password for username, password, _role, _what in DEMO_ACCOUNTS}
 # The offscreen platform cannot resize native windows and says so whenever a shown dialog's
@@ -82,3 +87,26 @@ def type_login(qtbot, dialog: LoginDialog, username: str, password: str) -> obje
     qtbot.keyClick(dialog.username, Qt.Key.Key_Return)
     assert dialog.password.hasFocus() or not dialog.isActiveWindow()
     return type_password_and_enter(qtbot, dialog, password)
+
+
+def wait_for_window(
+    qtbot, kind: type[W], object_name: str | None = None, *, activate: bool = True
+) -> W:
+    """Wait for a visible top-level window of `kind` (and name), return the newest, activated
+    unless `activate` is False (a test that keeps typing into the window it is in)."""
+    found: list[W] = []
+
+    def visible() -> bool:
+        found[:] = [
+            w for w in QApplication.topLevelWidgets()
+            if isinstance(w, kind) and shiboken6.isValid(w) and w.isVisible()
+            and (object_name is None or w.objectName() == object_name)
+        ]  # fmt: skip
+        return bool(found)
+
+    qtbot.waitUntil(visible, timeout=10_000)
+    window = found[-1]
+    if activate:
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)
+    return window

@@ -18,11 +18,12 @@ from typing import TypeVar
 import pytest
 import shiboken6
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 from sqlalchemy import func, select
 
 from app.care.models import AgendaTemplate, Appointment
 from app.registry.models import Citizen
+from tests.ui.shell_helpers import wait_for_window
 from ui.care.agenda_blocks import BlocksDialog
 from ui.care.agenda_dialogs import CitizenSearchDialog
 from ui.care.agenda_holidays import HolidaysDialog
@@ -56,28 +57,11 @@ def _choose_nurse(qtbot, page: AgendaPage) -> None:
             combo.setCurrentIndex(wanted)
 
 
-def _window(qtbot, kind: type[W]) -> W:
-    found: list[W] = []
-
-    def visible() -> bool:
-        found[:] = [
-            w for w in QApplication.topLevelWidgets()
-            if isinstance(w, kind) and shiboken6.isValid(w) and w.isVisible()
-        ]  # fmt: skip
-        return bool(found)
-
-    qtbot.waitUntil(visible)
-    window = found[-1]
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
-    return window
-
-
 def _open(qtbot, page: AgendaPage, action: str, kind: type[W]) -> W:
     entry = next(a for a in page.admin_menu.actions() if a.objectName() == action)
     assert entry.isVisible() and entry.isEnabled()
     entry.trigger()
-    dialog = _window(qtbot, kind)
+    dialog = wait_for_window(qtbot, kind)
     qtbot.waitUntil(page._ctx.ops.is_idle)
     return dialog
 
@@ -111,7 +95,7 @@ def _templates(ctx: AppContext) -> int:
 
 def _new_template(qtbot, templates: TemplatesDialog, weekdays_down: int, start: str, end: str):
     qtbot.keyClick(templates.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
-    form = _window(qtbot, TemplateFormDialog)
+    form = wait_for_window(qtbot, TemplateFormDialog)
     assert form.weekday.hasFocus()
     for _ in range(weekdays_down):
         qtbot.keyClick(form.weekday, Qt.Key.Key_Down)
@@ -144,7 +128,7 @@ def test_clerk_creates_a_template_and_generates_its_slots(
     assert templates.message.text() == "Modelo de agenda salvo."
 
     qtbot.mouseClick(templates.generate_button, Qt.MouseButton.LeftButton)
-    generate = _window(qtbot, GenerateSlotsDialog)
+    generate = wait_for_window(qtbot, GenerateSlotsDialog)
     assert generate.first.text() == "02/03/2026" and generate.last.text() == "29/03/2026"
     _shot(generate, "generate_slots")
     qtbot.keyClick(generate.first, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
@@ -250,7 +234,7 @@ def test_no_slots_are_generated_on_a_municipal_holiday(
     templates = _open(qtbot, page, "templates", TemplatesDialog)
     qtbot.waitUntil(lambda: templates.model.rowCount() == 5)
     qtbot.mouseClick(templates.generate_button, Qt.MouseButton.LeftButton)
-    generate = _window(qtbot, GenerateSlotsDialog)
+    generate = wait_for_window(qtbot, GenerateSlotsDialog)
     generate.first.set_value(date(2026, 3, 16))
     generate.last.set_value(date(2026, 3, 20))
     qtbot.keyClick(generate.first, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
@@ -286,7 +270,7 @@ def test_clerk_puts_a_citizen_on_the_waiting_list(
     qtbot.keyClick(search.search_box, Qt.Key.Key_Down)
     qtbot.keyClick(search.table, Qt.Key.Key_Return)
 
-    entry = _window(qtbot, WaitingEntryDialog)
+    entry = wait_for_window(qtbot, WaitingEntryDialog)
     qtbot.waitUntil(lambda: entry.professional.count() > 1)
     assert "Enfermeiro" in entry.professional.currentText()
     assert not entry.occupation.isEnabled()  # the professional fixes the occupation

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from typing import TypeVar
 
 import pytest
-import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
 
 from app.care import appointments
@@ -23,12 +21,11 @@ from app.care.agenda_rules import AppointmentStatus, WaitingPriority
 from app.care.models import Appointment
 from app.installation.demo import DEMO_UNIT
 from app.registry.models import Citizen
+from tests.ui.shell_helpers import wait_for_window
 from ui.care.agenda_dialogs import BookingDialog, CancelDialog, WaitingListDialog
 from ui.care.agenda_view import AgendaPage
 from ui.context import AppContext
 from ui.widgets.pdf_preview import PdfPreviewDialog
-
-W = TypeVar("W", bound=QWidget)
 
 
 @pytest.fixture
@@ -41,23 +38,6 @@ def page(qtbot, ctx: AppContext) -> Iterator[AgendaPage]:
     yield widget
     ctx.ops.wait_for_done()
     qtbot.waitUntil(ctx.ops.is_idle)
-
-
-def _window(qtbot, kind: type[W]) -> W:
-    found: list[W] = []
-
-    def visible() -> bool:
-        found[:] = [
-            w for w in QApplication.topLevelWidgets()
-            if isinstance(w, kind) and shiboken6.isValid(w) and w.isVisible()
-        ]  # fmt: skip
-        return bool(found)
-
-    qtbot.waitUntil(visible)
-    window = found[-1]
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
-    return window
 
 
 def _unbooked_citizens(ctx: AppContext, count: int) -> list[tuple[uuid.UUID, str, str]]:
@@ -109,7 +89,7 @@ def test_clerk_books_cancels_and_offers_the_slot_to_the_waiting_list(
 
     # Book: Enter on the free line, the CNS, Down, Enter.
     qtbot.keyClick(page.table, Qt.Key.Key_Return)
-    dialog = _window(qtbot, BookingDialog)
+    dialog = wait_for_window(qtbot, BookingDialog)
     qtbot.keyClicks(dialog.search_box, cns)
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 1)
     qtmodeltester.check(dialog.model)
@@ -124,12 +104,12 @@ def test_clerk_books_cancels_and_offers_the_slot_to_the_waiting_list(
     # Cancel it with a reason; the waiting list is offered the freed slot.
     page.table.selectRow(_line_of(page, name))
     qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)
-    cancel = _window(qtbot, CancelDialog)
+    cancel = wait_for_window(qtbot, CancelDialog)
     qtbot.keyClick(cancel.reason.lineEdit(), Qt.Key.Key_Return)  # no reason: refused here
     assert cancel.error.isVisible() and cancel.isVisible()
     qtbot.keyClicks(cancel.reason.lineEdit(), "Pedido do cidadao")
     qtbot.keyClick(cancel.reason.lineEdit(), Qt.Key.Key_Return)
-    offer = _window(qtbot, WaitingListDialog)
+    offer = wait_for_window(qtbot, WaitingListDialog)
     qtmodeltester.check(offer.model)
     assert offer.model.index(0, 1).data() == waiting_name
     assert offer.model.index(0, 0).data() == "Prioritário"
@@ -163,12 +143,12 @@ def test_full_slot_asks_before_booking_as_overbooking(
         page.reload(select_slot=slot.id)
     assert page.selected_line().slot.id == slot.id
     qtbot.keyClick(page.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
-    dialog = _window(qtbot, BookingDialog)
+    dialog = wait_for_window(qtbot, BookingDialog)
     qtbot.keyClicks(dialog.search_box, cns)
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 1)
     qtbot.keyClick(dialog.search_box, Qt.Key.Key_Down)
     qtbot.keyClick(dialog.table, Qt.Key.Key_Return)
-    box = _window(qtbot, QMessageBox)
+    box = wait_for_window(qtbot, QMessageBox)
     assert box.objectName() == "ask_overbooking"
     assert "lotado, mas tem 1 encaixe permitido" in box.text()
     qtbot.mouseClick(box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
@@ -198,7 +178,7 @@ def test_marks_attendance_and_prints_the_day(qtbot, page: AgendaPage, ctx: AppCo
     assert not page.cancel_button.isEnabled()  # a final status: nothing more to do with it
 
     qtbot.mouseClick(page.print_button, Qt.MouseButton.LeftButton)
-    preview = _window(qtbot, PdfPreviewDialog)
+    preview = wait_for_window(qtbot, PdfPreviewDialog)
     assert preview.windowTitle().startswith("Agenda do dia")
     assert preview.page_count() >= 1
     preview.close()

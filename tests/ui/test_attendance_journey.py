@@ -13,10 +13,8 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
-import shiboken6
 from pypdf import PdfReader
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
@@ -31,7 +29,7 @@ from app.db.session import Database
 from app.installation.demo import DEMO_UNIT
 from app.registry.models import Citizen, Professional, ProfessionalBond
 from app.settings import Settings
-from tests.ui.shell_helpers import context_for, install_demo
+from tests.ui.shell_helpers import context_for, install_demo, wait_for_window
 from tests.unit.care.bpa_layout import parse_file
 from ui import state
 from ui.care.attendance_forms import AttendanceForm
@@ -42,7 +40,6 @@ from ui.context import AppContext
 from ui.main_window import MainWindow
 from ui.widgets.pdf_preview import PdfPreviewDialog
 
-W = TypeVar("W", bound=QWidget)
 TODAY = date(2026, 3, 2)
 COMPETENCE = "202603"
 NURSE_CBO = "223565"
@@ -58,20 +55,6 @@ def billing(db: Database, tmp_path: Path, monkeypatch) -> AppContext:
     yield ctx
     ctx.ops.wait_for_done()
     state.use_file(None)
-
-
-def _window(qtbot, kind: type[W]) -> W:
-    found: list[W] = []
-
-    def visible() -> bool:
-        found[:] = [
-            w for w in QApplication.topLevelWidgets()
-            if isinstance(w, kind) and shiboken6.isValid(w) and w.isVisible()
-        ]  # fmt: skip
-        return bool(found)
-
-    qtbot.waitUntil(visible, timeout=10_000)
-    return found[-1]
 
 
 def _type(qtbot, widget: QWidget, text: str) -> None:
@@ -225,7 +208,7 @@ def test_clerk_types_the_month_closes_it_and_generates_the_files(
     # 2. By name: the picker; a doctor's consultation for a nurse is refused beside the line.
     _type(qtbot, form.citizen_edit, second)
     _enter(qtbot, form.citizen_edit)
-    picker = _window(qtbot, CitizenPickerDialog)
+    picker = wait_for_window(qtbot, CitizenPickerDialog, activate=False)
     assert picker.model.rowCount() >= 1
     row = next(i for i, r in enumerate(picker.model.rows()) if r.id == second_id)
     for _ in range(row):
@@ -317,7 +300,7 @@ def test_clerk_types_the_month_closes_it_and_generates_the_files(
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
     qtbot.waitUntil(production.bpa_button.isEnabled)
     qtbot.mouseClick(production.bpa_button, Qt.MouseButton.LeftButton)
-    problems = _window(qtbot, BpaProblemsDialog)
+    problems = wait_for_window(qtbot, BpaProblemsDialog, activate=False)
     fields = [problems.model.index(r, 1).data() for r in range(problems.model.rowCount())]
     assert "CNPJ/CPF do órgão de origem" in fields
     assert "Cabeçalho do arquivo" in problems.text.toPlainText()
@@ -364,7 +347,7 @@ def test_clerk_types_the_month_closes_it_and_generates_the_files(
     production.grab().save(str(SHOTS / "production.png"))
 
     qtbot.mouseClick(production.print_button, Qt.MouseButton.LeftButton)
-    preview = _window(qtbot, PdfPreviewDialog)
+    preview = wait_for_window(qtbot, PdfPreviewDialog, activate=False)
     preview.save_to(tmp_path / "producao.pdf")
     text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "producao.pdf").pages).replace(
         "\n", " "

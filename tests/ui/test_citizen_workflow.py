@@ -11,7 +11,6 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 import shiboken6
@@ -26,6 +25,7 @@ from app.installation.demo import create_demo
 from app.installation.service import installation_info
 from app.registry.queries import count_citizens
 from app.security.auth import login
+from tests.ui.shell_helpers import wait_for_window
 from ui.context import AppContext, Bus
 from ui.ops import OpRunner
 from ui.registry.detail import CitizenDetailDialog
@@ -35,7 +35,6 @@ from ui.widgets.fields import DateField, DocumentField
 from ui.widgets.pdf_preview import PdfPreviewDialog
 
 NEW_NAME = "Joaquina Conceição Araújo"
-W = TypeVar("W", bound=QWidget)
 
 
 @pytest.fixture
@@ -48,25 +47,6 @@ def page(qtbot, ctx: AppContext) -> Iterator[CitizenPage]:
     yield widget
     ctx.ops.wait_for_done()
     qtbot.waitUntil(ctx.ops.is_idle)  # deliver late results while the page still exists
-
-
-def _window(qtbot, kind: type[W], object_name: str | None = None) -> W:
-    """Wait for a visible window of `kind` (and name) and return it, activated."""
-    found: list[W] = []
-
-    def visible() -> bool:
-        found[:] = [
-            w for w in QApplication.topLevelWidgets()
-            if isinstance(w, kind) and shiboken6.isValid(w) and w.isVisible()
-            and (object_name is None or w.objectName() == object_name)
-        ]  # fmt: skip
-        return bool(found)
-
-    qtbot.waitUntil(visible)
-    window = found[-1]
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
-    return window
 
 
 def _closed(widget: QWidget) -> bool:
@@ -82,7 +62,7 @@ def _open_new_form(qtbot, page: CitizenPage) -> CitizenFormDialog:
     page.activateWindow()
     qtbot.waitUntil(page.isActiveWindow)
     qtbot.keyClick(page.search_box, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
-    return _window(qtbot, CitizenFormDialog)
+    return wait_for_window(qtbot, CitizenFormDialog)
 
 
 def _type(qtbot, widget: QWidget, text: str) -> None:
@@ -160,7 +140,7 @@ def test_clerk_registers_finds_opens_and_prints_a_citizen(
     page.table.setFocus()
     page.table.selectRow(_find_row(page, NEW_NAME))
     qtbot.keyClick(page.table, Qt.Key.Key_Return)
-    detail = _window(qtbot, CitizenDetailDialog)
+    detail = wait_for_window(qtbot, CitizenDetailDialog)
     assert detail.findChild(QWidget, "value_cns").text() == format_cns(valid_cns)
     assert detail.findChild(QWidget, "value_birth_date").text().startswith("04/07/1980")
     qtbot.waitUntil(lambda: detail.history.rowCount() >= 2)  # created, then opened
@@ -168,7 +148,7 @@ def test_clerk_registers_finds_opens_and_prints_a_citizen(
     assert len(actions) >= 2
 
     qtbot.mouseClick(detail.print_button, Qt.MouseButton.LeftButton)
-    preview = _window(qtbot, PdfPreviewDialog)
+    preview = wait_for_window(qtbot, PdfPreviewDialog)
     assert preview.page_count() >= 1
     assert "Código de verificação" in preview.windowTitle()
     preview.save_to(tmp_path / "ficha.pdf")
@@ -193,7 +173,7 @@ def test_duplicate_cns_is_shown_beside_the_field_with_the_owner(
     assert _focused() is form.fields["cns"]
 
     qtbot.mouseClick(form.open_existing_button, Qt.MouseButton.LeftButton)
-    detail = _window(qtbot, CitizenDetailDialog)
+    detail = wait_for_window(qtbot, CitizenDetailDialog)
     assert detail.findChild(QWidget, "value_name").text() == existing.name
 
 
@@ -216,7 +196,7 @@ def test_probable_duplicate_asks_and_saves_when_confirmed(
     _type(qtbot, form.fields["mother_name"], existing.mother_name)
     qtbot.keyClick(_focused(), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
 
-    box = _window(qtbot, QMessageBox, "possible_duplicate")
+    box = wait_for_window(qtbot, QMessageBox, "possible_duplicate")
     assert "Salvar mesmo assim?" in box.text()
     assert _count(ctx) == 300
     qtbot.mouseClick(box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
@@ -234,7 +214,7 @@ def test_escape_asks_before_discarding_typed_data(
     form = _open_new_form(qtbot, page)
     qtbot.keyClicks(form.fields["name"], "Maria")
     qtbot.keyClick(form.fields["name"], Qt.Key.Key_Escape)
-    box = _window(qtbot, QMessageBox, "confirm_discard")
+    box = wait_for_window(qtbot, QMessageBox, "confirm_discard")
     assert form.isVisible()
     qtbot.mouseClick(box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: _closed(form))
@@ -274,7 +254,7 @@ def test_print_list_previews_the_current_search(qtbot, page: CitizenPage, ctx: A
     qtbot.keyClick(page.search_box, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: page.current_filter().text == "silva" and ctx.ops.is_idle())
     qtbot.mouseClick(page.print_button, Qt.MouseButton.LeftButton)
-    preview = _window(qtbot, PdfPreviewDialog)
+    preview = wait_for_window(qtbot, PdfPreviewDialog)
     assert preview.page_count() >= 1
     assert preview.windowTitle().startswith("Lista de cidadãos")
 
@@ -301,9 +281,9 @@ def test_clerk_edits_a_phone_from_the_detail_and_sees_it_in_the_history(
     page.table.setFocus()
     page.table.selectRow(0)
     qtbot.keyClick(page.table, Qt.Key.Key_Return)
-    detail = _window(qtbot, CitizenDetailDialog)
+    detail = wait_for_window(qtbot, CitizenDetailDialog)
     qtbot.keyClick(detail, Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)  # &Editar
-    form = _window(qtbot, CitizenFormDialog)
+    form = wait_for_window(qtbot, CitizenFormDialog)
     assert form.windowTitle().startswith("Editar cidadão")
     phone = form.fields["phone"]
     assert isinstance(phone, DocumentField)

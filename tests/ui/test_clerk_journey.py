@@ -20,7 +20,7 @@ from app.brazil.identifiers import cns_error, generate_cns
 from app.db.session import Database
 from app.security.auth import MAX_FAILED_ATTEMPTS
 from app.settings import Settings
-from tests.ui.shell_helpers import fill_demo, type_login
+from tests.ui.shell_helpers import fill_demo, type_login, wait_for_window
 from tests.ui.test_citizen_workflow import (
     NEW_NAME,
     _closed,
@@ -28,7 +28,6 @@ from tests.ui.test_citizen_workflow import (
     _focused,
     _open_new_form,
     _type_identity,
-    _window,
 )
 from ui.login import LoginDialog
 from ui.main import Launcher
@@ -86,9 +85,9 @@ def test_clerk_logs_in_registers_finds_and_previews_the_ficha(
     page.table.setFocus()
     page.table.selectRow(_find_row(page, NEW_NAME))
     qtbot.keyClick(page.table, Qt.Key.Key_Return)
-    detail = _window(qtbot, CitizenDetailDialog)
+    detail = wait_for_window(qtbot, CitizenDetailDialog)
     qtbot.mouseClick(detail.print_button, Qt.MouseButton.LeftButton)
-    preview = _window(qtbot, PdfPreviewDialog)
+    preview = wait_for_window(qtbot, PdfPreviewDialog)
     assert preview.page_count() == 1
     preview.save_to(tmp_path / "ficha.pdf")
     text = PdfReader(tmp_path / "ficha.pdf").pages[0].extract_text()

@@ -11,12 +11,9 @@ import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
-import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
 from sqlalchemy import select
 
 from app.care.attendances import AttendanceInput, ProcedureInput, record_attendance
@@ -25,14 +22,13 @@ from app.db.session import Database
 from app.installation.demo import DEMO_UNIT
 from app.registry.models import Citizen, ProfessionalBond
 from app.settings import Settings
-from tests.ui.shell_helpers import context_for, install_demo
+from tests.ui.shell_helpers import context_for, install_demo, wait_for_window
 from ui import state
 from ui.care.attendance_forms import CorrectionDialog, ReasonDialog
 from ui.care.attendance_view import AttendanceEntryPage
 from ui.care.production_view import ProductionPage
 from ui.context import AppContext
 
-W = TypeVar("W", bound=QWidget)
 SHOTS = Path("/tmp/attendance_shots")
 
 
@@ -49,23 +45,6 @@ def billing(db: Database) -> Iterator[AppContext]:
     ctx = context_for(db, "faturamento")
     yield ctx
     ctx.ops.wait_for_done()
-
-
-def _window(qtbot, kind: type[W]) -> W:
-    found: list[W] = []
-
-    def visible() -> bool:
-        found[:] = [
-            w for w in QApplication.topLevelWidgets()
-            if isinstance(w, kind) and shiboken6.isValid(w) and w.isVisible()
-        ]  # fmt: skip
-        return bool(found)
-
-    qtbot.waitUntil(visible, timeout=10_000)
-    window = found[-1]
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
-    return window
 
 
 def _production(qtbot, ctx: AppContext, tmp_path: Path) -> ProductionPage:
@@ -94,7 +73,7 @@ def test_reopening_a_closed_month_asks_the_reason(qtbot, billing: AppContext, tm
     assert page.select_competence("202601")
     assert page.selected().closed and page.reopen_button.isEnabled()
     qtbot.mouseClick(page.reopen_button, Qt.MouseButton.LeftButton)
-    dialog = _window(qtbot, ReasonDialog)
+    dialog = wait_for_window(qtbot, ReasonDialog)
     qtbot.keyClicks(dialog.reason, "ok")
     qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
     assert dialog.isVisible() and dialog.error.isVisible()  # too short: asked again
@@ -145,7 +124,7 @@ def test_correct_then_void_an_attendance_typed_today(qtbot, billing: AppContext)
     page.table.setFocus()
     page.table.selectRow(0)
     qtbot.mouseClick(page.correct_button, Qt.MouseButton.LeftButton)
-    dialog = _window(qtbot, CorrectionDialog)
+    dialog = wait_for_window(qtbot, CorrectionDialog)
     form = dialog.form
     qtbot.waitUntil(lambda: form.lines[0].code() == "0301010030" and ctx.ops.is_idle())
     assert form.citizen_info.text() == name and "223565" in form.professional_combo.currentText()
@@ -168,7 +147,7 @@ def test_correct_then_void_an_attendance_typed_today(qtbot, billing: AppContext)
     valid = next(i for i, row in enumerate(page.model.rows()) if row.situation == "Válido")
     page.table.selectRow(valid)
     qtbot.mouseClick(page.void_button, Qt.MouseButton.LeftButton)
-    void = _window(qtbot, ReasonDialog)
+    void = wait_for_window(qtbot, ReasonDialog)
     qtbot.keyClicks(void.reason, "digitado em duplicidade")
     qtbot.keyClick(void.reason, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: page.model.rowCount() == 3 and ctx.ops.is_idle(), timeout=10_000)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -118,7 +118,7 @@ class AgendaPage(QWidget):
         self.day_edit.setObjectName("day")
         self.day_edit.setDisplayFormat("dd/MM/yyyy")
         self.day_edit.setCalendarPopup(True)
-        self.day_edit.setDate(_qdate(self._today()))
+        self.day_edit.setDate(_qdate(self._ctx.today()))
         self.weekday_label = QLabel()
         self.previous_button = QPushButton(self.tr("◀"))
         self.previous_button.setToolTip(self.tr("Dia anterior (Alt+←)"))
@@ -199,7 +199,7 @@ class AgendaPage(QWidget):
         self.day_edit.dateChanged.connect(lambda _d: self.reload())
         self.previous_button.clicked.connect(lambda: self.move_days(-1))
         self.next_button.clicked.connect(lambda: self.move_days(1))
-        self.today_button.clicked.connect(lambda: self.day_edit.setDate(_qdate(self._today())))
+        self.today_button.clicked.connect(lambda: self.day_edit.setDate(_qdate(self._ctx.today())))
         self.table.activated.connect(lambda _index: self._activate())
         self.table.selectionModel().currentRowChanged.connect(self._update_buttons)
         self.model.modelReset.connect(self._update_buttons)
@@ -217,12 +217,6 @@ class AgendaPage(QWidget):
         self._update_buttons()
 
     # --- choosing unit, professional, day ---------------------------------------------------
-
-    def _today(self) -> date:
-        return self._ctx.today()
-
-    def _to_local(self, instant: datetime) -> datetime:
-        return self._ctx.local(instant)
 
     def _load_units(self) -> None:
         ctx = self._ctx
@@ -278,7 +272,7 @@ class AgendaPage(QWidget):
     def admin_choice(self) -> AgendaChoice:
         """What the agenda administration dialogs work on: this unit, professional and today."""
         label = self.professional_combo.currentText()
-        return AgendaChoice(self.unit_cnes(), self.professional_id(), label, self._today())
+        return AgendaChoice(self.unit_cnes(), self.professional_id(), label, self._ctx.today())
 
     def move_days(self, days: int) -> None:
         self.day_edit.setDate(self.day_edit.date().addDays(days))
@@ -463,7 +457,7 @@ class AgendaPage(QWidget):
         ctx.ops.run(work, done, parent=self)
 
     def _offer(self, line: AgendaLine, candidates: list[WaitingCandidate]) -> None:
-        dialog = WaitingListDialog(candidates, self._slot_text(line), self._to_local, self)
+        dialog = WaitingListDialog(candidates, self._slot_text(line), self._ctx.local, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.chosen.connect(
             lambda c: self._book(line, c.citizen_id, c.citizen_name, entry_id=c.entry_id)

@@ -74,7 +74,7 @@ class AttendanceEntryPage(QWidget):
         self._ctx = ctx
         self._numbers: list[int] = []
         self._saving = False
-        self.model = TypedTodayModel(self._to_local, self)
+        self.model = TypedTodayModel(self._ctx.local, self)
         self._build_ui()
         self._connect()
         self.form.load_header(remembered("unit"), remembered("bond"))
@@ -88,7 +88,7 @@ class AttendanceEntryPage(QWidget):
     def _build_ui(self) -> None:
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_title())
-        self.form = AttendanceForm(self._ctx, self._today(), self)
+        self.form = AttendanceForm(self._ctx, self._ctx.today(), self)
         saved_day = remembered("date")
         if saved_day:
             self.form.date_field.set_value(date.fromisoformat(saved_day))
@@ -166,12 +166,6 @@ class AttendanceEntryPage(QWidget):
 
     # --- header -----------------------------------------------------------------------------
 
-    def _today(self) -> date:
-        return self._ctx.today()
-
-    def _to_local(self, instant: datetime) -> datetime:
-        return self._ctx.local(instant)
-
     def _header_ready(self) -> None:
         self.reload()
         self.form.citizen_edit.setFocus()
@@ -236,7 +230,7 @@ class AttendanceEntryPage(QWidget):
 
     def _since(self) -> datetime:
         zone = ZoneInfo(self._ctx.installation.timezone)
-        return datetime.combine(self._today(), time(0), zone)
+        return datetime.combine(self._ctx.today(), time(0), zone)
 
     def reload(self) -> None:
         ctx, cnes, since = self._ctx, self.form.unit_cnes(), self._since()
@@ -288,7 +282,7 @@ class AttendanceEntryPage(QWidget):
         ctx.ops.run(work, self._open_correction, parent=self)
 
     def _open_correction(self, detail: AttendanceDetail) -> None:
-        dialog = CorrectionDialog(self._ctx, detail, self._today(), self)
+        dialog = CorrectionDialog(self._ctx, detail, self._ctx.today(), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.submitted.connect(
             lambda data, reason: self._correct(dialog, detail.row.id, data, reason)

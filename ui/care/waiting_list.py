@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime
 
 import shiboken6
 from PySide6.QtCore import Qt, Signal
@@ -175,7 +174,7 @@ class WaitingQueueDialog(QDialog):
         self.setWindowTitle(self.tr("Lista de espera"))
         self.ctx, self._choice = ctx, choice
         self._titles: dict[str, str] = {}
-        self.model = WaitingListModel(self._to_local, self._titles.get, self)
+        self.model = WaitingListModel(self.ctx.local, self._titles.get, self)
         layout = QVBoxLayout(self)
         text = self.tr(
             "Quem aguarda vaga nesta unidade, na ordem de chamada (prioridade, depois tempo de "
@@ -211,9 +210,6 @@ class WaitingQueueDialog(QDialog):
     def _remember_titles(self, people: list[ProfessionalRow]) -> None:
         self._titles.update({p.cbo: p.cbo_title for p in people})
         self.model.set_rows(self.model.rows())
-
-    def _to_local(self, instant: datetime) -> datetime:
-        return self.ctx.local(instant)
 
     def _on_changed(self, kind: str) -> None:
         if kind in ("waiting", "appointment") and shiboken6.isValid(self):
