@@ -127,6 +127,7 @@ class Attendance(SyncedMixin, UnitScopedMixin, Base):
     """One citizen attended by one professional (with one occupation) on one day (atendimento)."""
 
     __tablename__ = "attendance"
+    __sync_kind__ = "event"
 
     citizen_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("citizen.id"), index=True)
     professional_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("professional.id"))
@@ -156,6 +157,7 @@ class AttendanceProcedure(SyncedMixin, UnitScopedMixin, Base):
     """A SIGTAP procedure performed in an attendance, with its quantity."""
 
     __tablename__ = "attendance_procedure"
+    __sync_kind__ = "event"
 
     attendance_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("attendance.id"), index=True)
     procedure: Mapped[str] = mapped_column(String(10))

@@ -65,10 +65,26 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class SyncScope(StrEnum):
+    """Which nodes receive a synced table's rows (`shared/SYNC.md`, "Transports")."""
+
+    ALL = "all"  # every node: roles, health units, professionals, holidays, numbering ranges
+    UNIT = "unit"  # the hub and the unit whose CNES the row carries (no CNES: every unit)
+    CARE = "care"  # the hub and every unit node (the municipal citizen register), never field
+    HUB = "hub"  # only travels up to the hub (issued documents)
+    LOCAL = "local"  # never leaves this node and is not captured (accounts, login state)
+
+
 class SyncedMixin:
-    """Columns of every synced table; `__synced__` marks the class for change capture."""
+    """Columns of every synced table; `__synced__` marks the class for change capture.
+
+    `__sync_scope__` (read through `app.sync.scope.scope_of`; default ALL, UNIT for unit-scoped
+    tables) says which nodes receive the rows; `__sync_kind__` is the record kind of
+    SYNC.md ("master": field merge and conflicts; "event": append-only, corrections are new rows).
+    """
 
     __synced__ = True
+    __sync_kind__ = "master"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     version: Mapped[int] = mapped_column(default=1, nullable=False)
@@ -92,5 +108,7 @@ class SyncedMixin:
 
 class UnitScopedMixin:
     """For records that belong to one health unit: its CNES is the sync scope."""
+
+    __sync_scope__ = SyncScope.UNIT
 
     unit_cnes: Mapped[str | None] = mapped_column(String(7), index=True)

@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import Date, ForeignKey, Index, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.base import Base, SyncedMixin, UnitScopedMixin, str_enum
+from app.db.base import Base, SyncedMixin, SyncScope, UnitScopedMixin, str_enum
 from app.registry.enums import Race, Sex, UnitKind
 
 
@@ -68,6 +68,7 @@ class Citizen(SyncedMixin, UnitScopedMixin, Base):
     """A person registered for care (usuário do SUS)."""
 
     __tablename__ = "citizen"
+    __sync_scope__ = SyncScope.CARE
 
     name: Mapped[str] = mapped_column(String(120))
     name_key: Mapped[str] = mapped_column(String(120))

@@ -14,13 +14,15 @@ from typing import Any
 from sqlalchemy import JSON, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.base import Base, SyncedMixin, UtcDateTime
+from app.db.base import Base, SyncedMixin, SyncScope, UtcDateTime
 
 
 class IssuedDocument(SyncedMixin, Base):
     """One issued PDF (a report, a ficha, later a legal document or a licence)."""
 
     __tablename__ = "issued_document"
+    __sync_scope__ = SyncScope.HUB
+    __sync_kind__ = "event"
 
     code: Mapped[str] = mapped_column(String(20), unique=True)
     kind: Mapped[str] = mapped_column(String(40), index=True)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Table, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db.base import Base, SyncedMixin, UtcDateTime
+from app.db.base import Base, SyncedMixin, SyncScope, UtcDateTime
 
 account_role = Table(
     "account_role",
@@ -38,6 +38,7 @@ class Account(SyncedMixin, Base):
     """Someone who logs into the app."""
 
     __tablename__ = "account"
+    __sync_scope__ = SyncScope.LOCAL
 
     username: Mapped[str] = mapped_column(String(40), unique=True)
     full_name: Mapped[str] = mapped_column(String(120))

@@ -1,85 +1,249 @@
-"""Change capture: every ORM flush of a synced table writes change-log rows in the same transaction.
+"""Change capture: every write to a synced table logs a `change_log` row in the same transaction.
 
-A listener on the Session's `after_flush` event sees each new, modified and tombstoned row of any
-class marked `__synced__` and inserts one `change_log` row for it on the flush's own connection, so
-the change and its log commit or roll back together. Tables added later are captured without extra
-code. (Bulk writes through SQLAlchemy Core bypass the ORM; the sync issue adds their capture.)
+Generic over every class marked `__synced__` (except `SyncScope.LOCAL` ones), whatever path wrote:
+
+- INSERTs are captured at the Core level (`after_execute`), which sees ORM flushes, ORM bulk
+  inserts (`session.execute(insert(Model), rows)`) and plain Core inserts alike, with every value
+  the statement wrote, defaults included.
+- UPDATEs (edits, tombstones) are captured after the ORM flush, where the changed fields are known.
+  A Core UPDATE or DELETE on a synced table outside the ORM flush is refused: it would change rows
+  behind the log's back. Only the sync applier (execution option `sync_apply`) may do it, and it
+  writes the log itself.
+
+Each captured change gets this node's origin, epoch and gap-free origin sequence, and a hybrid
+logical clock timestamp (`app.sync.hlc`), all drawn from the one-row `sync_state` table inside the
+same transaction, so numbering never skips or repeats even when a transaction rolls back.
 """
 
 from __future__ import annotations
 
 import base64
 import uuid
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import Connection, Engine, Table, event, func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
-from app.db.base import new_id, utc_now
-from app.sync.models import ChangeLogEntry
+from app.clock import Clock, SystemClock
+from app.db.base import Base, SyncScope, new_id
+from app.sync import hlc
+from app.sync.models import ChangeLogEntry, SyncState
+from app.sync.scope import scope_of
+
+APPLY_OPTION = "sync_apply"
+_INFO_KEY = "sync_session_info"
+BOOKKEEPING = frozenset({"version", "updated_at"})
+
+
+class UncapturedWriteError(RuntimeError):
+    """A synced table was about to change without going through change capture."""
 
 
 def to_json_value(value: Any) -> Any:
     """A column value as JSON (UUIDs, dates and decimals as strings, bytes as base64)."""
-    if value is None or isinstance(value, bool | int | float | str):
-        return value.value if isinstance(value, Enum) else value
-    if isinstance(value, uuid.UUID):
-        return str(value)
+    if isinstance(value, Enum):
+        return value.value
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if isinstance(value, Decimal):
+    if isinstance(value, uuid.UUID | Decimal):
         return str(value)
     if isinstance(value, bytes):
         return base64.b64encode(value).decode("ascii")
     return value
 
 
+def synced_tables() -> dict[str, type[Any]]:
+    """Every captured table by name, with its mapped class."""
+    tables: dict[str, type[Any]] = {}
+    for mapper in Base.registry.mappers:
+        cls = mapper.class_
+        if getattr(cls, "__synced__", False) and scope_of(cls) is not SyncScope.LOCAL:
+            tables[cls.__tablename__] = cls
+    return tables
+
+
+def _captured(table_name: str) -> type[Any] | None:
+    return synced_tables().get(table_name)
+
+
 def row_as_dict(obj: Any) -> dict[str, Any]:
-    """All column values of a mapped object, JSON-ready."""
+    """All column values of a mapped object, JSON-ready, keyed by column name."""
     mapper = inspect(obj).mapper
-    return {attr.key: to_json_value(getattr(obj, attr.key)) for attr in mapper.column_attrs}
+    return {
+        attr.columns[0].name: to_json_value(getattr(obj, attr.key)) for attr in mapper.column_attrs
+    }
+
+
+# --- drawing origin sequence numbers and HLC timestamps ------------------------------------
+
+
+def _session_info(conn: Connection) -> Mapping[str, Any]:
+    info = conn.info.get(_INFO_KEY)
+    return info if isinstance(info, Mapping) else {}
+
+
+def allocate(conn: Connection, info: Mapping[str, Any], count: int) -> tuple[int, int, str]:
+    """Reserve `count` origin sequence numbers and one HLC tick: (epoch, first seq, hlc)."""
+    node_id = str(info.get("node_id", "local"))
+    clock: Clock = info.get("clock") or SystemClock()
+    table = SyncState.__table__
+    state = conn.execute(select(table).where(table.c.id == 1).with_for_update()).first()
+    if state is None:
+        conn.execute(insert(table).values(id=1, node_id=node_id, epoch=1, next_seq=1))
+        state = conn.execute(select(table).where(table.c.id == 1)).one()
+    wall, counter = hlc.tick(state.hlc_wall, state.hlc_counter, hlc.millis(clock.now()))
+    conn.execute(
+        update(table)
+        .where(table.c.id == 1)
+        .values(next_seq=state.next_seq + count, hlc_wall=wall, hlc_counter=counter)
+    )
+    return state.epoch, state.next_seq, hlc.format_hlc(wall, counter, node_id)
+
+
+def write_log(conn: Connection, info: Mapping[str, Any], entries: list[dict[str, Any]]) -> None:
+    """Number `entries` (local changes) and insert them into the change log on `conn`."""
+    if not entries:
+        return
+    from app.db.migrate import HEAD_REVISION
+
+    epoch, first_seq, stamp = allocate(conn, info, len(entries))
+    node_id = str(info.get("node_id", "local"))
+    account = str(info.get("account", ""))
+    clock: Clock = info.get("clock") or SystemClock()
+    now = clock.now()
+    for offset, entry in enumerate(entries):
+        cls = synced_tables()[entry["table_name"]]
+        entry.update(
+            change_id=str(new_id()),
+            origin_node=node_id,
+            origin_epoch=epoch,
+            origin_seq=first_seq + offset,
+            hlc=stamp,
+            account=account,
+            at=now,
+            schema_version=HEAD_REVISION,
+            scope=scope_of(cls).value,
+            unit_cnes=entry["row"].get("unit_cnes"),
+            acknowledged=False,
+        )
+    conn.execute(insert(ChangeLogEntry), entries)
+
+
+# --- INSERTs: Core level --------------------------------------------------------------------
+
+
+def _insert_entry(table: Table, params: Mapping[str, Any]) -> dict[str, Any]:
+    row = {column.name: to_json_value(params.get(column.key)) for column in table.columns}
+    return {
+        "table_name": table.name,
+        "row_id": str(row["id"]),
+        "op": "delete" if row.get("deleted_at") else "upsert",
+        "base_version": 0,
+        "new_version": int(row.get("version") or 1),
+        "changed_fields": [],
+        "base_hlc": "",
+        "row": row,
+    }
+
+
+@event.listens_for(Engine, "after_execute")
+def _after_execute(
+    conn: Connection,
+    clause: Any,
+    _multiparams: Any,
+    _params: Any,
+    options: Mapping[str, Any],
+    result: Any,
+) -> None:
+    if not getattr(clause, "is_insert", False) or options.get(APPLY_OPTION):
+        return
+    table = getattr(clause, "table", None)
+    if not isinstance(table, Table) or _captured(table.name) is None:
+        return
+    compiled: Sequence[Mapping[str, Any]] = result.context.compiled_parameters
+    write_log(conn, _session_info(conn), [_insert_entry(table, p) for p in compiled])
+
+
+@event.listens_for(Engine, "before_execute")
+def _refuse_core_updates(
+    conn: Connection, clause: Any, _multiparams: Any, _params: Any, options: Mapping[str, Any]
+) -> None:
+    is_write = getattr(clause, "is_update", False) or getattr(clause, "is_delete", False)
+    if not is_write or options.get(APPLY_OPTION):
+        return
+    table = getattr(clause, "table", None)
+    if not isinstance(table, Table) or _captured(table.name) is None:
+        return
+    # The ORM flush runs its statements with the mapper's compiled cache and no ORM-DML options.
+    from_flush = "compiled_cache" in options and not any(k.startswith("_sa_orm") for k in options)
+    if not from_flush:
+        raise UncapturedWriteError(
+            f"{table.name}: bulk UPDATE/DELETE bypasses change capture; change objects instead"
+        )
+
+
+# --- UPDATEs: after the ORM flush -----------------------------------------------------------
 
 
 def _changed_fields(obj: Any) -> list[str]:
     state = inspect(obj)
     return [
-        attr.key
+        attr.columns[0].name
         for attr in state.mapper.column_attrs
-        if state.attrs[attr.key].history.has_changes() and attr.key not in ("version", "updated_at")
+        if state.attrs[attr.key].history.has_changes() and attr.key not in BOOKKEEPING
     ]
 
 
-def _entry(session: Session, obj: Any, op: str, fields: list[str], is_new: bool) -> dict[str, Any]:
+def _row_hlc(conn: Connection, row_id: str) -> str:
+    query = select(func.max(ChangeLogEntry.hlc)).where(ChangeLogEntry.row_id == row_id)
+    return str(conn.execute(query).scalar() or "")
+
+
+def _update_entry(conn: Connection, obj: Any) -> dict[str, Any]:
+    fields = _changed_fields(obj)
     version = int(obj.version)
+    deleting = "deleted_at" in fields and obj.deleted_at is not None
     return {
-        "change_id": str(new_id()),
-        "origin_node": session.info.get("node_id", "local"),
         "table_name": obj.__tablename__,
         "row_id": str(obj.id),
-        "op": op,
-        "base_version": 0 if is_new else version - 1,
+        "op": "delete" if deleting else "upsert",
+        "base_version": version - 1,
         "new_version": version,
         "changed_fields": fields,
+        "base_hlc": _row_hlc(conn, str(obj.id)),
         "row": row_as_dict(obj),
-        "account": session.info.get("account", ""),
-        "at": utc_now(),
-        "acknowledged": False,
     }
 
 
 @event.listens_for(Session, "after_flush")
-def _capture(session: Session, _ctx: Any) -> None:
-    entries = []
-    for obj in session.new:
-        if getattr(obj, "__synced__", False):
-            entries.append(_entry(session, obj, "upsert", [], is_new=True))
-    for obj in session.dirty:
-        if getattr(obj, "__synced__", False) and session.is_modified(obj):
-            fields = _changed_fields(obj)
-            op = "delete" if "deleted_at" in fields and obj.deleted_at is not None else "upsert"
-            entries.append(_entry(session, obj, op, fields, is_new=False))
-    if entries:
-        session.connection().execute(insert(ChangeLogEntry), entries)
+def _capture_updates(session: Session, _ctx: Any) -> None:
+    dirty = [
+        obj
+        for obj in session.dirty
+        if _captured(getattr(obj, "__tablename__", "")) is not None and session.is_modified(obj)
+    ]
+    dirty = [obj for obj in dirty if _changed_fields(obj)]
+    if dirty:
+        conn = session.connection()
+        write_log(conn, session.info, [_update_entry(conn, obj) for obj in dirty])
+
+
+# --- which session a connection belongs to --------------------------------------------------
+
+
+@event.listens_for(Session, "after_begin")
+def _remember_session(session: Session, _transaction: Any, connection: Connection) -> None:
+    connection.info[_INFO_KEY] = session.info
+    session.info.setdefault("_sync_conn_infos", []).append(connection.info)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_session(session: Session, transaction: Any) -> None:
+    if transaction.parent is not None:
+        return
+    for conn_info in session.info.pop("_sync_conn_infos", []):
+        conn_info.pop(_INFO_KEY, None)

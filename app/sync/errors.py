@@ -1,0 +1,43 @@
+"""Errors of the sync layer: a refused batch or signed file, and unusable node keys.
+
+Each `BatchError` carries a machine `code` (recorded with the quarantined file) and a Portuguese
+message telling the clerk what is wrong and what to do about it.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from app.errors import UserFacingError
+
+BatchErrorCode = Literal[
+    "format", "truncated", "signature", "hash", "decrypt", "recipient", "too_new"
+]
+
+_RESEND = "Peça ao remetente para exportar o lote novamente."
+
+MESSAGES: dict[BatchErrorCode, str] = {
+    "format": "O arquivo não é um lote do Saúde Municipal ou está corrompido. "
+    "Confira se escolheu o arquivo certo.",
+    "truncated": f"O arquivo está incompleto (cópia interrompida?). {_RESEND}",
+    "signature": "A assinatura do arquivo não confere com a do remetente cadastrado: ele pode ter "
+    f"sido alterado ou vir de um computador desconhecido. O arquivo foi recusado. {_RESEND}",
+    "hash": f"O conteúdo do arquivo foi alterado ou danificado depois de exportado. {_RESEND}",
+    "decrypt": f"Não foi possível abrir o conteúdo do arquivo (dados danificados). {_RESEND}",
+    "recipient": "Este lote foi gerado para outro computador e não pode ser aberto aqui. "
+    "Confira com o remetente para qual computador ele exportou o lote.",
+    "too_new": "Este lote foi gerado por uma versão mais nova do sistema. "
+    "Atualize o sistema neste computador e importe o lote novamente.",
+}
+
+
+class BatchError(UserFacingError):
+    """A batch (or signed sync file) was refused; nothing from it may be applied."""
+
+    def __init__(self, code: BatchErrorCode, message: str | None = None) -> None:
+        self.code: BatchErrorCode = code
+        super().__init__(message or MESSAGES[code])
+
+
+class SyncKeyError(UserFacingError):
+    """This node's key file is missing, damaged or its secret does not match."""
