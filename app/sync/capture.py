@@ -90,7 +90,7 @@ def allocate(conn: Connection, info: Mapping[str, Any], count: int) -> tuple[int
     """Reserve `count` origin sequence numbers and one HLC tick: (epoch, first seq, hlc)."""
     node_id = str(info.get("node_id", "local"))
     clock: Clock = info.get("clock") or SystemClock()
-    table = SyncState.__table__
+    table: Table = SyncState.__table__  # type: ignore[assignment]
     state = conn.execute(select(table).where(table.c.id == 1).with_for_update()).first()
     if state is None:
         conn.execute(insert(table).values(id=1, node_id=node_id, epoch=1, next_seq=1))
