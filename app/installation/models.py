@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.base import Base, SyncedMixin, UtcDateTime, str_enum
+from app.db.base import Base, SyncedMixin, SyncScope, UtcDateTime, str_enum
 
 
 class NodeKind(StrEnum):
@@ -27,6 +27,7 @@ class Municipality(SyncedMixin, Base):
     """The secretariat's profile, printed on every page."""
 
     __tablename__ = "municipality"
+    __sync_scope__ = SyncScope.LOCAL
 
     name: Mapped[str] = mapped_column(String(80))
     uf: Mapped[str] = mapped_column(String(2))

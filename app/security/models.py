@@ -28,6 +28,7 @@ class Role(SyncedMixin, Base):
     """A named group of permissions, e.g. "Recepção" with registry.read and registry.write."""
 
     __tablename__ = "role"
+    __sync_scope__ = SyncScope.LOCAL
 
     name: Mapped[str] = mapped_column(String(60), unique=True)
     description: Mapped[str] = mapped_column(String(200), default="")

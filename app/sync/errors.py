@@ -11,7 +11,17 @@ from typing import Literal
 from app.errors import UserFacingError
 
 BatchErrorCode = Literal[
-    "format", "truncated", "signature", "hash", "decrypt", "recipient", "too_new"
+    "format",
+    "truncated",
+    "signature",
+    "hash",
+    "decrypt",
+    "recipient",
+    "too_new",
+    "unknown_node",
+    "revoked",
+    "too_old",
+    "integrity",
 ]
 
 _RESEND = "Peça ao remetente para exportar o lote novamente."
@@ -28,6 +38,15 @@ MESSAGES: dict[BatchErrorCode, str] = {
     "Confira com o remetente para qual computador ele exportou o lote.",
     "too_new": "Este lote foi gerado por uma versão mais nova do sistema. "
     "Atualize o sistema neste computador e importe o lote novamente.",
+    "unknown_node": "O lote vem de um computador que não está cadastrado nesta rede de "
+    "sincronização. Cadastre o computador na central antes de trocar lotes.",
+    "revoked": "O lote vem de um computador descadastrado (revogado) pela central e foi recusado. "
+    "Procure a coordenação.",
+    "too_old": "O lote foi gerado por uma versão antiga demais do sistema. Atualize o sistema no "
+    "computador de origem e exporte o lote novamente.",
+    "integrity": "O lote repete números de alterações já recebidas com conteúdo diferente "
+    "(o computador de origem pode ter sido restaurado de uma cópia antiga). Nada foi aplicado; "
+    "procure o suporte antes de continuar.",
 }
 
 
