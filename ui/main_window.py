@@ -106,6 +106,12 @@ def _audit(ctx: AppContext) -> QWidget:
     return AuditPage(ctx)
 
 
+def _sync(ctx: AppContext) -> QWidget:
+    from ui.sync.view import SyncPage
+
+    return SyncPage(ctx)
+
+
 @dataclass(frozen=True)
 class PageSpec:
     """A page of the navigation: its title (translated in context "MainWindow"), the permission
@@ -136,6 +142,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         QT_TRANSLATE_NOOP("MainWindow", "Tabelas de referência"), "reference.manage", _reference
     ),
+    PageSpec(QT_TRANSLATE_NOOP("MainWindow", "Sincronização"), "sync.run", _sync),
 )
 
 
@@ -344,9 +351,12 @@ class MainWindow(QMainWindow):
     def refresh_status(self) -> None:
         db = self.ctx.db
 
-        def work() -> tuple[int, InstallationInfo | None]:
+        def work() -> tuple[int, InstallationInfo | None, int, datetime | None]:
+            from app.sync.status import last_exchange, open_conflict_count
+
             with db.read_only() as session:
-                return pending_changes(session), installation_info(session)
+                return (pending_changes(session), installation_info(session),
+                        open_conflict_count(session), last_exchange(session))  # fmt: skip
 
         def failed(exc: BaseException) -> None:
             # The status bar is not worth a message box every minute; the log keeps it.
@@ -354,12 +364,18 @@ class MainWindow(QMainWindow):
 
         self.ctx.ops.run(work, self._show_status, failed, self)
 
-    def _show_status(self, result: tuple[int, InstallationInfo | None]) -> None:
-        pending, info = result
-        self.pending_label.setText(self.tr("Alterações pendentes: {n}").format(n=pending))
+    def _show_status(
+        self, result: tuple[int, InstallationInfo | None, int, datetime | None]
+    ) -> None:
+        pending, info, conflicts, last = result
+        text = self.tr("Alterações pendentes: {n}").format(n=pending)
+        if conflicts:
+            text += self.tr(" · Conflitos a resolver: {n}").format(n=conflicts)
+        self.pending_label.setText(text)
         if info is not None:
             self.ctx.installation = info
             self._show_installation(info)
+            self.sync_label.setText(self._sync_text(last or info.last_sync_at, info.timezone))
         self.status_refreshed.emit()
 
     def _show_installation(self, info: InstallationInfo) -> None:

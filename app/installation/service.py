@@ -192,11 +192,11 @@ def installation_info(session: Session) -> InstallationInfo | None:
 
 
 def pending_changes(session: Session) -> int:
-    """Local changes not yet acknowledged by the hub (shown in the status bar)."""
+    """Changes made here and not yet acknowledged by the hub (shown in the status bar)."""
     query = (
         select(func.count())
         .select_from(ChangeLogEntry)
-        .where(ChangeLogEntry.acknowledged.is_(False))
+        .where(ChangeLogEntry.received_from.is_(None), ChangeLogEntry.acknowledged.is_(False))
     )
     return int(session.scalar(query) or 0)
 

@@ -19,6 +19,8 @@ PERMISSIONS: dict[str, str] = {
     "care.attend": "Digitar e corrigir atendimentos (produção)",
     "care.production": "Fechar a produção do mês e gerar os arquivos BPA e e-SUS",
     "reference.manage": "Importar e consultar tabelas de referência (SIGTAP, CID-10)",
+    "sync.run": "Sincronizar (exportar e importar lotes)",
+    "sync.admin": "Cadastrar e revogar computadores, resolver conflitos",
 }
 
 DEPARTMENT_LABELS: dict[str, str] = {
@@ -27,6 +29,7 @@ DEPARTMENT_LABELS: dict[str, str] = {
     "documents": "Documentos",
     "care": "Atenção à Saúde",
     "reference": "Tabelas de referência",
+    "sync": "Sincronização",
 }
 
 

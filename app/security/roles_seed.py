@@ -37,6 +37,7 @@ DEFAULT_ROLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
             "care.read",
             "care.schedule",
             "care.attend",
+            "sync.run",
         ),
     ),
     (

@@ -17,8 +17,9 @@ Runs inside the importer's single transaction, on a Core connection, a chunk at 
 from __future__ import annotations
 
 import base64
+import functools
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -35,7 +36,8 @@ from sqlalchemy import (
     update,
 )
 
-from app.db.base import utc_now
+import app.db.all_models  # noqa: F401  (every synced table is known, even in a bare process)
+from app.db.base import Base, utc_now
 from app.sync.capture import APPLY_OPTION, synced_tables, to_json_value
 from app.sync.models import ChangeLogEntry, SyncConflict
 
@@ -86,27 +88,43 @@ def _python_type(column: Any) -> type | None:
         return None
 
 
+_CONVERTERS: dict[Any, Callable[[Any], Any]] = {
+    uuid.UUID: uuid.UUID,
+    datetime: datetime.fromisoformat,
+    date: date.fromisoformat,
+    Decimal: Decimal,
+    bytes: base64.b64decode,
+}
+
+
+@functools.cache
+def _converter(column: Any) -> tuple[Callable[[Any], Any] | None, bool]:
+    """How a JSON value becomes what `column` binds: (function, only for strings), per column."""
+    enum_class = getattr(column.type, "enum_class", None)
+    if enum_class is not None:
+        return enum_class, False
+    return _CONVERTERS.get(_python_type(column)), True
+
+
 def from_json(column: Any, value: Any) -> Any:
     """A JSON value back into what the column binds."""
     if value is None:
         return None
-    kind = _python_type(column)
-    enum_class = getattr(column.type, "enum_class", None)
-    if enum_class is not None:
-        return enum_class(value)
-    converters: dict[Any, Any] = {
-        uuid.UUID: uuid.UUID,
-        datetime: datetime.fromisoformat,
-        date: date.fromisoformat,
-        Decimal: Decimal,
-        bytes: base64.b64decode,
-    }
-    convert = converters.get(kind)
-    return convert(value) if convert is not None and isinstance(value, str) else value
+    convert, strings_only = _converter(column)
+    if convert is None or (strings_only and not isinstance(value, str)):
+        return value
+    return convert(value)
+
+
+@functools.cache
+def _table_columns(table: Table) -> tuple[tuple[str, Any], ...]:
+    return tuple((column.name, column) for column in table.columns)
 
 
 def _db_row(table: Table, row: Mapping[str, Any]) -> dict[str, Any]:
-    return {c.name: from_json(c, row.get(c.name)) for c in table.columns if c.name in row}
+    return {
+        name: from_json(column, row[name]) for name, column in _table_columns(table) if name in row
+    }
 
 
 # --- the apply loop --------------------------------------------------------------------------
@@ -150,8 +168,11 @@ def _apply_chunk(
             by_table.setdefault(change["table_name"], []).append(change)
         else:
             stats.rejected.append(_rejection(change, "tabela desconhecida nesta versão"))
-    for name, changes in by_table.items():
-        _TableApplier(conn, tables[name].__table__, stats, now).run(changes)
+    # Parents before children (a new citizen before its attendance): PostgreSQL checks foreign
+    # keys at each statement; SQLite defers them to the commit (see the importer).
+    for table in Base.metadata.sorted_tables:
+        if table.name in by_table:
+            _TableApplier(conn, table, stats, now).run(by_table[table.name])
     conn.execute(insert(ChangeLogEntry), [_log_row(c, sender) for c in fresh])
 
 

@@ -7,8 +7,10 @@ Generic over every class marked `__synced__` (except `SyncScope.LOCAL` ones), wh
   the statement wrote, defaults included.
 - UPDATEs (edits, tombstones) are captured after the ORM flush, where the changed fields are known.
   A Core UPDATE or DELETE on a synced table outside the ORM flush is refused: it would change rows
-  behind the log's back. Only the sync applier (execution option `sync_apply`) may do it, and it
-  writes the log itself.
+  behind the log's back; only the sync applier (execution option `sync_apply`) may do it, and it
+  writes the log itself. An ORM delete of a synced object is refused too: rows are tombstoned.
+- ORM bulk inserts skip the flush, so the creating node and the session clock are stamped on
+  their rows before they execute, as the flush does for added objects.
 
 Each captured change gets this node's origin, epoch and gap-free origin sequence, and a hybrid
 logical clock timestamp (`app.sync.hlc`), all drawn from the one-row `sync_state` table inside the
@@ -26,7 +28,7 @@ from enum import Enum
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, event, func, insert, inspect, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from app.clock import Clock, SystemClock
 from app.db.base import Base, SyncScope, new_id
@@ -56,14 +58,21 @@ def to_json_value(value: Any) -> Any:
     return value
 
 
+_tables_cache: tuple[int, dict[str, type[Any]]] = (-1, {})
+
+
 def synced_tables() -> dict[str, type[Any]]:
-    """Every captured table by name, with its mapped class."""
-    tables: dict[str, type[Any]] = {}
-    for mapper in Base.registry.mappers:
-        cls = mapper.class_
-        if getattr(cls, "__synced__", False) and scope_of(cls) is not SyncScope.LOCAL:
-            tables[cls.__tablename__] = cls
-    return tables
+    """Every captured table by name, with its mapped class (rebuilt when a mapper is added)."""
+    global _tables_cache
+    mappers = Base.registry.mappers
+    if _tables_cache[0] != len(mappers):
+        tables: dict[str, type[Any]] = {}
+        for mapper in mappers:
+            cls = mapper.class_
+            if getattr(cls, "__synced__", False) and scope_of(cls) is not SyncScope.LOCAL:
+                tables[cls.__tablename__] = cls
+        _tables_cache = (len(mappers), tables)
+    return _tables_cache[1]
 
 
 def _captured(table_name: str) -> type[Any] | None:
@@ -115,8 +124,9 @@ def write_log(conn: Connection, info: Mapping[str, Any], entries: list[dict[str,
     account = str(info.get("account", ""))
     clock: Clock = info.get("clock") or SystemClock()
     now = clock.now()
+    tables = synced_tables()
     for offset, entry in enumerate(entries):
-        cls = synced_tables()[entry["table_name"]]
+        cls = tables[entry["table_name"]]
         entry.update(
             change_id=str(new_id()),
             origin_node=node_id,
@@ -168,6 +178,30 @@ def _after_execute(
     write_log(conn, _session_info(conn), [_insert_entry(table, p) for p in compiled])
 
 
+@event.listens_for(Session, "do_orm_execute")
+def _stamp_bulk_inserts(state: ORMExecuteState) -> None:
+    """ORM bulk inserts skip the flush: stamp the creating node and the session clock here."""
+    table = getattr(state.statement, "table", None)
+    if not state.is_insert or not isinstance(table, Table) or _captured(table.name) is None:
+        return
+    params = state.parameters
+    if not isinstance(params, list | dict) or not params:
+        return
+    node_id = state.session.info.get("node_id", "local")
+    clock: Clock = state.session.info.get("clock") or SystemClock()
+    now = clock.now()
+
+    def stamped(row: Mapping[str, Any]) -> dict[str, Any]:
+        row = dict(row)
+        if row.get("origin_node") in (None, "local"):
+            row["origin_node"] = node_id
+        row.setdefault("created_at", now)
+        row.setdefault("updated_at", row["created_at"])
+        return row
+
+    state.parameters = [stamped(r) for r in params] if isinstance(params, list) else stamped(params)
+
+
 @event.listens_for(Engine, "before_execute")
 def _refuse_core_updates(
     conn: Connection, clause: Any, _multiparams: Any, _params: Any, options: Mapping[str, Any]
@@ -217,6 +251,39 @@ def _update_entry(conn: Connection, obj: Any) -> dict[str, Any]:
         "base_hlc": _row_hlc(conn, str(obj.id)),
         "row": row_as_dict(obj),
     }
+
+
+def lock_sync_state(conn: Connection) -> None:
+    """PostgreSQL: take the one lock every writer of the change log takes, first thing.
+
+    Clerks (in their flush) and the importer (at its start) write the log one transaction at a
+    time, so log positions commit in order and an export never skips a change still in flight.
+    Taking it before any row lock keeps the lock order the same everywhere (no deadlock).
+    SQLite already admits one writer at a time.
+    """
+    if conn.dialect.name == "postgresql":
+        table: Table = SyncState.__table__  # type: ignore[assignment]
+        conn.execute(select(table.c.id).where(table.c.id == 1).with_for_update())
+
+
+@event.listens_for(Session, "before_flush")
+def _lock_before_writing(session: Session, _ctx: Any, _instances: Any) -> None:
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    objects = list(session.new) + list(session.dirty)
+    if any(_captured(getattr(obj, "__tablename__", "")) is not None for obj in objects):
+        lock_sync_state(session.connection())
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_hard_deletes(session: Session, _ctx: Any, _instances: Any) -> None:
+    """A synced row is tombstoned (`deleted_at`), never removed: a removal would not travel."""
+    for obj in session.deleted:
+        name = getattr(obj, "__tablename__", "")
+        if _captured(name) is not None:
+            raise UncapturedWriteError(
+                f"{name}: synced rows are never deleted; set deleted_at (a tombstone) instead"
+            )
 
 
 @event.listens_for(Session, "after_flush")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, func, not_, or_, select, text
 from sqlalchemy.orm import Session
 
 from app.db.base import new_id
@@ -35,6 +35,8 @@ MAX_CHANGES = 5000
 # The oldest schema revision whose batches this version still applies.
 OLDEST_READABLE = "0006"
 BATCH_SUFFIX = ".smlote"
+# Any fixed 64-bit number, the same in every process that imports or exports batches.
+LOG_LOCK_KEY = 0x53_4D_53_59_4E_43  # "SMSYNC"
 
 Progress = Callable[[int, int], None]
 
@@ -92,12 +94,22 @@ def _peer(session: Session, peer_id: str) -> SyncPeer:
 
 def _pending(session: Session, peer: SyncPeer, after: int, limit: int) -> list[ChangeLogEntry]:
     log = ChangeLogEntry
+    # Its own changes never go back to the peer, except those of an epoch it has left (it was
+    # restored from a backup and may have lost them; it skips the ones it still has).
+    epoch = session.scalar(
+        select(func.max(SyncCheckpoint.sender_epoch)).where(
+            SyncCheckpoint.sender_node == peer.node_id
+        )
+    )
+    from_peer = or_(
+        log.origin_node == peer.node_id, func.coalesce(log.received_from, "") == peer.node_id
+    )
+    lost_by_peer = and_(log.origin_node == peer.node_id, log.origin_epoch < (epoch or 1))
     query = (
         select(log)
         .where(
             log.seq > after,
-            log.origin_node != peer.node_id,
-            or_(log.received_from.is_(None), log.received_from != peer.node_id),
+            or_(not_(from_peer), lost_by_peer),
             in_scope_clause(peer.kind, peer.unit_cnes, log.scope, log.unit_cnes),
         )
         .order_by(log.seq)
@@ -106,9 +118,22 @@ def _pending(session: Session, peer: SyncPeer, after: int, limit: int) -> list[C
     return list(session.scalars(query))
 
 
+def lock_change_log(session: Session) -> None:
+    """PostgreSQL: one import or export of batches at a time, until commit or rollback.
+
+    An import numbers the changes it stores in the log before it commits; without this lock an
+    export running meanwhile (a second ingest, the sync center) could send a clerk's edit
+    numbered after them, move the peer's cursor past it and never send the import's changes.
+    SQLite already lets one writer in at a time.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOG_LOCK_KEY})
+
+
 def _export_one(
     session: Session, keys: Any, peer_id: str, folder: Path, resend: bool, limit: int
 ) -> tuple[Path, int] | None:
+    lock_change_log(session)
     peer = _peer(session, peer_id)
     me = identity(session)
     cursor = peer.acked_seq if resend else peer.sent_seq

@@ -21,9 +21,9 @@ from app.db.migrate import HEAD_REVISION
 from app.db.session import Database, clock_of
 from app.sync import batchfile, hlc
 from app.sync.apply import ApplyStats, apply_changes
-from app.sync.capture import allocate
+from app.sync.capture import allocate, lock_sync_state
 from app.sync.errors import BatchError
-from app.sync.exporter import OLDEST_READABLE, outbox, slug
+from app.sync.exporter import OLDEST_READABLE, lock_change_log, outbox, slug
 from app.sync.keys import NodeKeys
 from app.sync.models import ChangeLogEntry, SyncBatch, SyncCheckpoint, SyncPeer, SyncState
 from app.sync.node import identity, node_keys
@@ -135,6 +135,8 @@ def _apply(
 ) -> ApplyStats:
     try:
         with db.unit_of_work() as session:
+            lock_change_log(session)
+            lock_sync_state(session.connection())
             conn = session.connection()
             if db.dialect == "sqlite":
                 conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.atomicfile import atomic_writer
@@ -32,7 +32,7 @@ from app.installation.models import Installation
 from app.paths import user_data_dir
 from app.sync.errors import BatchError
 from app.sync.keys import NodeKeys, generate_keys, key_id_of, load_keys, save_keys
-from app.sync.models import SyncPeer, SyncState
+from app.sync.models import ChangeLogEntry, SyncPeer, SyncState
 from app.sync.signed import read_signed_json, write_signed_json
 
 KEYS_DIR_ENV = "SAUDE_MUNICIPAL_KEYS_DIR"
@@ -187,8 +187,58 @@ def write_marker(db: Database) -> None:
     with db.read_only() as session:
         state = state_row(session)
         mark = {"node_id": state.node_id, "epoch": state.epoch, "next_seq": state.next_seq}
+        mark["last_change"] = _own_change_id(session, state.epoch, state.next_seq - 1)
     with atomic_writer(_marker_path(db)) as stream:
         stream.write(json.dumps(mark).encode())
+
+
+def _own_change_id(session: Session, epoch: int, seq: int) -> str:
+    """The change this node numbered `seq` in `epoch` ("" if there is none)."""
+    state = state_row(session)
+    found = session.scalar(
+        select(ChangeLogEntry.change_id).where(
+            ChangeLogEntry.origin_node == state.node_id,
+            ChangeLogEntry.origin_epoch == epoch,
+            ChangeLogEntry.origin_seq == seq,
+        )
+    )
+    return found or ""
+
+
+def _diverged(session: Session, mark: dict[str, Any], next_seq: int) -> bool:
+    """Numbering behind the marker, or caught up with different changes (work after a restore)."""
+    marked = int(mark.get("next_seq", 0))
+    if marked > next_seq:
+        return True
+    last = mark.get("last_change")
+    return bool(last) and _own_change_id(session, int(mark["epoch"]), marked - 1) != last
+
+
+def _renumber_unconfirmed(session: Session, node_id: str, epoch: int) -> int:
+    """Move this node's unconfirmed changes into the new epoch; returns how many there were.
+
+    Changes typed after the restore, before it was detected, reused numbers of changes the hub
+    already has: numbered again in the new epoch they are accepted, and the hub skips (by change
+    id) any of them it had already received.
+    """
+    table: Table = ChangeLogEntry.__table__  # type: ignore[assignment]
+    seqs = session.scalars(
+        select(table.c.seq)
+        .where(
+            table.c.origin_node == node_id,
+            table.c.received_from.is_(None),
+            table.c.acknowledged.is_(False),
+        )
+        .order_by(table.c.seq)
+    ).all()
+    if seqs:
+        session.execute(
+            update(table)
+            .where(table.c.seq == bindparam("b_seq"))
+            .values(origin_epoch=epoch, origin_seq=bindparam("b_origin_seq")),
+            [{"b_seq": seq, "b_origin_seq": n} for n, seq in enumerate(seqs, start=1)],
+        )
+    return len(seqs)
 
 
 def detect_restore(db: Database) -> str | None:
@@ -203,12 +253,12 @@ def detect_restore(db: Database) -> str | None:
     with db.unit_of_work() as session:
         state = state_row(session)
         behind = mark.get("epoch", 0) > state.epoch or (
-            mark.get("epoch") == state.epoch and mark.get("next_seq", 0) > state.next_seq
+            mark.get("epoch") == state.epoch and _diverged(session, mark, state.next_seq)
         )
         if mark.get("node_id") != state.node_id or not behind:
             return None
         state.epoch = max(int(mark["epoch"]), state.epoch) + 1
-        state.next_seq = 1
+        state.next_seq = _renumber_unconfirmed(session, state.node_id, state.epoch) + 1
         session.execute(update(SyncPeer).values(sent_seq=0, acked_seq=0))
         session.execute(update(Installation).values(epoch=state.epoch))
         epoch = state.epoch

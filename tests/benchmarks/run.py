@@ -5,6 +5,8 @@
 3. Resident memory with the 1,000,000-citizen database open and a search done.
 4. A month of production (500,000 attendances): closing, summary and BPA file vs plain SQL, with
    the peak memory of the process doing it (`tests/benchmarks/production.py`).
+5. Sync: 100,000 citizen changes exported by a unit and imported at the hub vs a raw executemany,
+   and the peak memory of a 200,000-change backlog (`tests/benchmarks/sync.py`).
 Sizes can be reduced for a quick look: `BENCH_CITIZENS=100000 BENCH_ATTENDANCES=50000 make bench`.
 """
 
@@ -19,6 +21,7 @@ from pathlib import Path
 
 from tests.benchmarks.bigdata import build
 from tests.benchmarks.production import bench_production
+from tests.benchmarks.sync import bench_sync
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "bench-data"
@@ -142,6 +145,7 @@ def main() -> None:
     bench_memory(path)
     bench_startup(path)
     bench_production(citizens, int(os.environ.get("BENCH_ATTENDANCES", "500000")))
+    bench_sync()
 
 
 if __name__ == "__main__":

@@ -81,6 +81,7 @@ def test_reception_sees_the_citizens_but_not_the_administration(qtbot, demo_db, 
         "Agenda",
         "Digitação de atendimentos",
         "Produção mensal",
+        "Sincronização",
     ]
     assert "Contas de usuário" not in window.nav_titles()
     assert isinstance(window.current_page(), CitizenPage)
@@ -193,6 +194,7 @@ def test_launcher_runs_login_then_window_then_login_again(qtbot, demo_db, tmp_pa
         "Agenda",
         "Digitação de atendimentos",
         "Produção mensal",
+        "Sincronização",
     ]
     with qtbot.waitSignal(window.session_finished, timeout=10_000):
         window.log_out()

@@ -63,6 +63,7 @@ ENTITY_LABELS = {
     "reference_version": QT_TRANSLATE_NOOP("audit", "Tabela de referência"),
     "bpa": QT_TRANSLATE_NOOP("audit", "Arquivo BPA"),
     "esus": QT_TRANSLATE_NOOP("audit", "Arquivos do e-SUS APS"),
+    "sync_conflict": QT_TRANSLATE_NOOP("audit", "Conflito de sincronização"),
 }
 DETAIL_KEYS = {
     "fields": QT_TRANSLATE_NOOP("audit", "campos"),

@@ -1,0 +1,206 @@
+"""The sync center on real nodes: export and import through the buttons, then resolve a conflict."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from sqlalchemy import select
+
+from app.db.session import Database
+from app.installation.models import NodeKind
+from app.installation.service import installation_info
+from app.registry.models import Citizen
+from app.security.auth import login
+from app.sync.hub import ingest
+from app.sync.models import SyncConflict
+from tests.integration.sync.network import (
+    UNIT_A,
+    UNIT_B,
+    Network,
+    add_citizen,
+    edit_citizen,
+    make_network,
+)
+from ui import state
+from ui.context import AppContext, Bus
+from ui.ops import OpRunner
+from ui.sync.conflict_dialog import ConflictDialog
+from ui.sync.view import FOLDER_KEY, SyncPage
+
+
+def _context(db: Database, username: str = "admin") -> AppContext:
+    with db.unit_of_work(username) as session:
+        result = login(session, username, "senha-forte-2026")
+        info = installation_info(session)
+    assert result.actor is not None and info is not None
+    return AppContext(db=db, actor=result.actor, installation=info, ops=OpRunner(), bus=Bus())
+
+
+@pytest.fixture
+def net(tmp_path: Path) -> Iterator[Network]:
+    state.use_file(tmp_path / "janelas.ini")
+    network = make_network(tmp_path)
+    network.add("UBS Centro", NodeKind.UNIT, UNIT_A)
+    network.add("UBS Vila Nova", NodeKind.UNIT, UNIT_B)
+    yield network
+    state.use_file(None)
+
+
+@pytest.fixture
+def page(qtbot, net: Network) -> Iterator[SyncPage]:
+    ctx = _context(net.nodes["UBS Centro"])
+    chosen: list[str] = []
+
+    def choose(_parent: object, title: str, _start: str) -> Path:
+        chosen.append(title)
+        return net.share
+
+    widget = SyncPage(ctx, choose_folder=choose)
+    qtbot.addWidget(widget)
+    widget.resize(1100, 720)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.peers_model.rowCount() == 1)
+    yield widget
+    ctx.ops.wait_for_done()
+
+
+def _click_and_wait(qtbot, page: SyncPage, button) -> str:
+    with qtbot.waitSignal(page.finished, timeout=20_000) as blocker:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.export_button.isEnabled())
+    return str(blocker.args[0])
+
+
+def _cell(model, row: int, column: int) -> str:
+    return str(model.data(model.index(row, column)))
+
+
+def test_export_and_import_through_the_buttons(qtbot, net: Network, page: SyncPage) -> None:
+    unit = net.nodes["UBS Centro"]
+    add_citizen(unit, "Maria da Silva")
+    with qtbot.waitSignal(page.loaded):
+        page.reload()
+    assert page.pending_box.title() == "Alterações pendentes (1)"
+    assert (_cell(page.pending_model, 0, 0), _cell(page.pending_model, 0, 1)) == ("Cidadãos", "1")
+    assert page.node_label.text() == "Este computador: UBS Centro · Unidade de saúde (CNES " \
+        f"{UNIT_A}) · época 1"  # fmt: skip
+
+    summary = _click_and_wait(qtbot, page, page.export_button)
+    assert summary.startswith("Exportado para Central: ") and "1 arquivo(s)" in summary
+    assert page.summary.text() == summary and state.load_text(FOLDER_KEY) == str(net.share)
+    ingest(net.hub, net.share)
+    summary = _click_and_wait(qtbot, page, page.import_button)
+    assert summary == "1 recibo(s) de confirmação."
+    qtbot.waitUntil(lambda: page.pending_box.title().startswith("Alterações pendentes (0)"))
+    assert _cell(page.history_model, 0, 3) == "confirmado"
+    assert _cell(page.peers_model, 0, 4) == "02/03/2026 09:00"  # the receipt counts as news
+    page.tabs.setCurrentIndex(1)
+    page.grab().save("/tmp/sync_history.png")
+
+
+def test_a_refused_file_is_named_with_its_reason_and_shown_in_quarantine(
+    qtbot, net: Network, page: SyncPage
+) -> None:
+    bad = net.share / "entrada" / "lote_estragado.smlote"
+    bad.parent.mkdir(parents=True)
+    bad.write_bytes(b"isto nao e um lote")
+    summary = _click_and_wait(qtbot, page, page.import_button)
+    assert "1 recusado(s)" in summary
+    assert "• lote_estragado.smlote: O arquivo não é um lote do Saúde Municipal" in summary
+    qtbot.waitUntil(lambda: page.quarantine_model.rowCount() == 1)
+    assert _cell(page.quarantine_model, 0, 0) == "lote_estragado.smlote"
+    assert page.tabs.tabText(2) == "Quarentena (1)"
+
+
+def _make_conflict(qtbot, net: Network, page: SyncPage) -> str:
+    a, b = net.nodes["UBS Centro"], net.nodes["UBS Vila Nova"]
+    citizen = add_citizen(a, "Maria da Silva")
+    net.round()
+    edit_citizen(a, citizen, phone="41999990000")
+    b.clock.advance(timedelta(seconds=5))
+    edit_citizen(b, citizen, phone="41988880000")
+    net.send("UBS Vila Nova")
+    _click_and_wait(qtbot, page, page.export_button)
+    ingest(net.hub, net.share)
+    summary = _click_and_wait(qtbot, page, page.import_button)
+    assert "1 conflito(s) para revisar na aba Conflitos" in summary
+    return citizen
+
+
+def test_a_conflict_is_compared_side_by_side_and_resolved(
+    qtbot, net: Network, page: SyncPage
+) -> None:
+    citizen = _make_conflict(qtbot, net, page)
+    qtbot.waitUntil(lambda: page.conflicts_model.rowCount() == 1)
+    assert page.tabs.tabText(0) == "Conflitos (1)"
+    assert _cell(page.conflicts_model, 0, 1) == "Cidadão: Maria da Silva"
+    assert _cell(page.conflicts_model, 0, 2) == "Telefone"
+
+    page.conflicts_table.setFocus()
+    page.conflicts_table.setCurrentIndex(page.conflicts_model.index(0, 0))
+    qtbot.keyClick(page.conflicts_table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.dialog is not None and page.dialog.isVisible())
+    dialog: ConflictDialog = page.dialog
+    mine = dialog.radios[("phone", "local")]
+    theirs = dialog.radios[("phone", "remote")]
+    assert (mine.text(), theirs.text()) == ("41999990000", "41988880000")
+    assert theirs.isChecked()  # the provisional winner, the later edit
+    sex = next(f for f in dialog.detail.fields if f.name == "sex")
+    assert sex.local == "Feminino"
+    dialog.grab().save("/tmp/conflict_dialog.png")
+    page.grab().save("/tmp/sync_center.png")
+
+    qtbot.mouseClick(dialog.all_local, Qt.MouseButton.LeftButton)
+    assert dialog.choices() == {"phone": "local"}
+    with qtbot.waitSignal(page.loaded, timeout=20_000):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert page.conflicts_model.rowCount() == 0
+    assert page.summary.text().startswith("Conflito resolvido (resolvido: Telefone: esta versão")
+    with net.nodes["UBS Centro"].read_only() as session:
+        phone = session.get(Citizen, uuid.UUID(citizen)).phone
+        conflict = session.scalars(select(SyncConflict)).one()
+        assert (phone, conflict.resolved_by) == ("41999990000", "admin")
+
+
+def test_without_sync_admin_the_resolution_cannot_be_saved(
+    qtbot, net: Network, page: SyncPage
+) -> None:
+    from dataclasses import replace
+
+    _make_conflict(qtbot, net, page)
+    qtbot.waitUntil(lambda: page.conflicts_model.rowCount() == 1)
+    page._ctx.actor = replace(page._ctx.actor, permissions=frozenset({"sync.run"}))
+    page.open_conflict(page.conflicts_model.row_at(0).id)
+    qtbot.waitUntil(lambda: page.dialog is not None and page.dialog.isVisible())
+    assert not page.dialog.save_button.isEnabled()
+    assert "sync.admin" in page.dialog.save_button.toolTip()
+
+
+def test_the_status_bar_follows_an_exchange_made_in_the_sync_center(
+    qtbot, net: Network, tmp_path: Path
+) -> None:
+    from app.settings import Settings
+    from ui.main_window import MainWindow
+
+    unit = net.nodes["UBS Centro"]
+    add_citizen(unit, "Maria da Silva")
+    ctx = _context(unit)
+    window = MainWindow(ctx, settings=Settings(tmp_path / "settings.json"))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.pending_label.text() == "Alterações pendentes: 1")
+    assert window.sync_label.text() == "Última sincronização: nunca"
+    page = window.show_page("Sincronização")
+    assert isinstance(page, SyncPage)
+    page.choose_folder = lambda _parent, _title, _start: net.share
+    _click_and_wait(qtbot, page, page.export_button)
+    ingest(net.hub, net.share)
+    _click_and_wait(qtbot, page, page.import_button)
+    qtbot.waitUntil(lambda: window.pending_label.text() == "Alterações pendentes: 0")
+    assert window.sync_label.text() == "Última sincronização: 02/03/2026 09:00"
+    ctx.ops.wait_for_done()
