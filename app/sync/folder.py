@@ -22,7 +22,13 @@ from app.errors import UserFacingError
 from app.sync import batchfile
 from app.sync.errors import BatchError
 from app.sync.exporter import BATCH_SUFFIX
-from app.sync.importer import RECEIPT_SUFFIX, ImportOutcome, import_batch, import_receipt
+from app.sync.importer import (
+    RECEIPT_SUFFIX,
+    ImportOutcome,
+    import_batch,
+    import_receipt,
+    record_unapplied,
+)
 
 Progress = Callable[[int, int], None]
 
@@ -95,12 +101,16 @@ def _one(db: Database, folder: Path, path: Path, *, receipt: bool) -> ImportOutc
             outcome = import_batch(db, path, reply_folder=folder)
     except UserFacingError as error:
         code = error.code if isinstance(error, BatchError) else "format"
+        refused = ImportOutcome(path, "refused", error.message, code=code)
+        record_unapplied(db, refused)
         _quarantine(folder, path, error.message)
-        return ImportOutcome(path, "refused", error.message, code=code)
+        return refused
     except OSError as error:
         return ImportOutcome(path, "refused", f"Não foi possível ler o arquivo: {error.strerror}")
     if outcome.status in ("applied", "duplicate", "receipt"):
         _archive(folder, path)
+    elif outcome.status == "parked":
+        record_unapplied(db, outcome)
     return outcome
 
 

@@ -219,12 +219,58 @@ def _acknowledge(session: Session, peer_id: str, ack: dict[str, Any], from_hub: 
         )
         .values(status="acknowledged", receipt_at=clock_of(session).now())
     )
-    if from_hub:
-        session.execute(
-            update(ChangeLogEntry)
-            .where(ChangeLogEntry.seq <= seq, ChangeLogEntry.received_from.is_(None))
-            .values(acknowledged=True)
+    if not from_hub:  # on the hub, a change is confirmed once every active node has it
+        seq = min(
+            session.scalars(select(SyncPeer.acked_seq).where(SyncPeer.revoked_at.is_(None))),
+            default=seq,
         )
+    session.execute(
+        update(ChangeLogEntry)
+        .where(
+            ChangeLogEntry.seq <= seq,
+            ChangeLogEntry.received_from.is_(None),
+            ChangeLogEntry.acknowledged.is_(False),
+        )
+        .values(acknowledged=True)
+    )
+
+
+def record_unapplied(db: Database, outcome: ImportOutcome) -> None:
+    """Put a refused or waiting batch in the history (once per batch and status)."""
+    try:
+        manifest, _signature = batchfile.read_manifest(outcome.file)
+    except (BatchError, OSError):
+        manifest = {}
+    batch_id = str(manifest.get("batch_id", ""))[:36] or outcome.file.name[:36]
+    with db.unit_of_work() as session:
+        known = session.scalar(
+            select(SyncBatch.id).where(
+                SyncBatch.batch_id == batch_id,
+                SyncBatch.direction == "in",
+                SyncBatch.status == outcome.status,
+            )
+        )
+        if known is not None:
+            return
+        session.add(
+            SyncBatch(
+                batch_id=batch_id,
+                direction="in",
+                peer_node=str(manifest.get("origin", ""))[:36],
+                peer_name=str(manifest.get("origin_name", ""))[:80],
+                sender_epoch=_int(manifest.get("epoch")),
+                first_seq=_int(manifest.get("prev_seq")) + 1,
+                last_seq=_int(manifest.get("last_seq")),
+                file_name=outcome.file.name[:200],
+                status=outcome.status,
+                reason=outcome.message,
+                at=clock_of(session).now(),
+            )
+        )
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) else 0
 
 
 def _observe_clock(session: Session, max_hlc: str, now: Any) -> None:

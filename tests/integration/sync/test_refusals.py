@@ -223,3 +223,17 @@ def test_an_old_batch_replayed_after_later_ones_is_already_imported(tmp_path: Pa
     assert (outcome.status, outcome.message) == ("duplicate", "já importado: nada a fazer")
     assert _hub_state(scene.net.hub) == applied
     assert not (scene.net.share / "quarentena").exists()
+
+
+def test_a_refused_file_is_listed_in_the_history_with_its_reason(tmp_path: Path) -> None:
+    from app.sync.status import history
+
+    scene = Scene(tmp_path)
+    data = scene.batches[0].read_bytes()
+    path = scene.drop("lote_cortado.smlote", data[:-10])  # the payload cut short
+    outcome = _assert_refused(scene, path, {"truncated"})
+    with scene.net.hub.read_only() as session:
+        rows = [r for r in history(session) if r.file_name == "lote_cortado.smlote"]
+    assert [(r.status_label, r.reason, r.peer_name) for r in rows] == [
+        ("recusado", outcome.message, "UBS Centro")
+    ]
