@@ -140,6 +140,17 @@ def _sync_revoke(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
+def _sync_range(db: Database, args: argparse.Namespace) -> int:
+    from app.sync.numbering import allocate_range
+
+    with db.unit_of_work(SYSTEM.username) as session:
+        block = allocate_range(session, args.node_id, args.serie, args.ano, args.quantidade)
+        first, last = block.first_number, block.last_number
+    print(f"Faixa {args.serie}/{args.ano}: números {first} a {last} reservados para o computador.")
+    print("Ela chega ao computador na próxima sincronização.")
+    return 0
+
+
 def _export_targets(db: Database) -> list[tuple[str, str]]:
     from app.sync.status import export_targets
 
@@ -209,6 +220,7 @@ SYNC_COMMANDS: dict[str, tuple[str, Callable[[Database, argparse.Namespace], int
     "enrol": ("(central) cadastra um computador a partir do pedido", _sync_enrol),
     "join": ("(unidade) importa o cadastro feito pela central", _sync_join),
     "revoke": ("(central) revoga um computador", _sync_revoke),
+    "range": ("(central) reserva uma faixa de numeração a um computador", _sync_range),
     "export": ("grava os lotes a enviar na pasta", _sync_export),
     "import": ("importa os lotes e recibos da pasta", _sync_import),
     "ingest": ("(central) importa tudo da pasta e responde a cada computador", _sync_ingest),
@@ -229,6 +241,11 @@ def _add_sync_parser(cmd: argparse.ArgumentParser) -> None:
     sub.choices["enrol"].add_argument("--equipe", default="", help="equipe que o computador atende")
     sub.choices["join"].add_argument("cadastro", help="arquivo de cadastro (.smcadastro)")
     sub.choices["revoke"].add_argument("node_id", help="identificador do computador")
+    faixa = sub.choices["range"]
+    faixa.add_argument("node_id", help="identificador do computador (veja sync status)")
+    faixa.add_argument("serie", help="série do documento, por exemplo auto-infracao")
+    faixa.add_argument("ano", type=int, help="ano da numeração")
+    faixa.add_argument("quantidade", type=int, help="quantos números reservar")
     for name in ("export", "import", "ingest"):
         sub.choices[name].add_argument("pasta", help="pasta compartilhada ou pendrive")
     sub.choices["export"].add_argument(

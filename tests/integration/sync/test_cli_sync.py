@@ -120,3 +120,32 @@ def test_export_before_enrolment_and_a_wrong_enrolment_file_are_explained(
     bogus.write_text("isto não é um cadastro", encoding="utf-8")
     code, _out, err = _run(capsys, "--db", scene["unit"], "sync", "join", bogus)
     assert code == 2 and err.strip()
+
+
+def test_the_hub_reserves_a_numbering_range_that_reaches_the_unit(
+    capsys: pytest.CaptureFixture[str], scene: dict[str, Path]
+) -> None:
+    from app.bootstrap import open_database
+    from app.sync.numbering import draw_number, number_label
+
+    _enrol(capsys, scene)
+    unit = _unit_db(scene)
+    unit_id = unit.node_id
+    unit.dispose()
+    code, out, _ = _run(
+        capsys, "--db", scene["hub"], "sync", "range", unit_id, "auto-infracao", 2026, 50
+    )
+    assert (code, out.splitlines()[0]) == (
+        0,
+        "Faixa auto-infracao/2026: números 1 a 50 reservados para o computador.",
+    )
+    code, _, err = _run(capsys, "--db", scene["unit"], "sync", "range", unit_id, "x", 2026, 5)
+    assert code == 2 and "Somente a central distribui faixas de numeração." in err
+    assert _run(capsys, "--db", scene["hub"], "sync", "ingest", scene["share"])[0] == 0
+    assert _run(capsys, "--db", scene["unit"], "sync", "import", scene["share"])[0] == 0
+    unit = open_database(str(scene["unit"]))
+    try:
+        with unit.unit_of_work("admin") as session:
+            assert number_label(draw_number(session, "auto-infracao", 2026)) == "0001/2026"
+    finally:
+        unit.dispose()
