@@ -117,14 +117,21 @@ def from_json(column: Any, value: Any) -> Any:
 
 
 @functools.cache
-def _table_columns(table: Table) -> tuple[tuple[str, Any], ...]:
-    return tuple((column.name, column) for column in table.columns)
+def _table_converters(table: Table) -> tuple[tuple[str, Callable[[Any], Any] | None, bool], ...]:
+    return tuple((column.name, *_converter(column)) for column in table.columns)
 
 
 def _db_row(table: Table, row: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        name: from_json(column, row[name]) for name, column in _table_columns(table) if name in row
-    }
+    """The row's JSON values as the table binds them (the hot loop of a batch import)."""
+    values: dict[str, Any] = {}
+    for name, convert, strings_only in _table_converters(table):
+        if name not in row:
+            continue
+        value = row[name]
+        if value is not None and convert is not None and (not strings_only or type(value) is str):
+            value = convert(value)
+        values[name] = value
+    return values
 
 
 # --- the apply loop --------------------------------------------------------------------------
@@ -266,14 +273,14 @@ class _TableApplier:
 
     def _apply(self, change: dict[str, Any]) -> None:
         row_id = change["row_id"]
-        incoming = {k: v for k, v in change["row"].items() if k in self.columns}
         fields = frozenset(change.get("changed_fields") or [])
         history = self.history.setdefault(row_id, _History([]))
         current = self.current.get(row_id)
-        if current is None:
-            self.current[row_id] = dict(incoming)
+        if current is None:  # a new row: unknown extra columns are dropped when it is written
+            self.current[row_id] = dict(change["row"])
             self.inserts[row_id] = self.current[row_id]
         else:
+            incoming = {k: v for k, v in change["row"].items() if k in self.columns}
             self._merge(change, current, incoming, fields, history)
         entry_fields = fields or None
         history.entries.append((change["hlc"], change["origin_node"], entry_fields, change["op"]))
