@@ -1,7 +1,8 @@
 """The "Sincronização" page: this computer, what is pending, the peers, and the exchange itself.
 
 Top: this node (name, kind, epoch) and the clock warning if a batch arrived from the future.
-Then "Alterações pendentes" per kind of record and "Computadores" with the last exchange. The
+Then "Alterações pendentes" per kind of record and "Computadores" with the last exchange (and,
+for "sync.admin", the enrolment, revocation and numbering actions of `ui.sync.enrolment`). The
 buttons "Exportar lote…", "Importar lotes…" and "Reenviar não confirmados" ask for the folder
 (remembered for the next time) and run in the worker with a progress bar and "Cancelar"; the
 result is a Portuguese summary. Below, tabs with the history of batch files, the quarantined files
@@ -33,6 +34,7 @@ from app.sync.exporter import export_to
 from app.sync.folder import import_folder, quarantined
 from app.sync.status import (
     ConflictDetail,
+    PeerRow,
     SyncOverview,
     conflict_detail,
     export_summary,
@@ -44,6 +46,7 @@ from ui import state
 from ui.context import AppContext
 from ui.ops import show_error
 from ui.sync.conflict_dialog import ConflictDialog
+from ui.sync.enrolment import EnrolmentActions
 from ui.sync.models import (
     ConflictsModel,
     HistoryModel,
@@ -144,6 +147,9 @@ class SyncPage(QWidget):
         box = QVBoxLayout(peers_box)
         self.peers_table = rows_table(self.peers_model, "peers_table")
         box.addWidget(self.peers_table)
+        self.enrolment = EnrolmentActions(self._ctx, self.selected_peer, self.folder)
+        self.enrolment.done.connect(self._enrolment_done)
+        box.addWidget(self.enrolment)
         row = QHBoxLayout()
         row.addWidget(self.pending_box, 1)
         row.addWidget(peers_box, 2)
@@ -337,6 +343,17 @@ class SyncPage(QWidget):
         self._busy(False)
         self.reload()
         show_error(self, exc)
+
+    # --- enrolment --------------------------------------------------------------------------
+
+    def selected_peer(self) -> PeerRow | None:
+        return self.peers_model.row_for(self.peers_table.currentIndex())
+
+    def _enrolment_done(self, message: str) -> None:
+        self.summary.setText(message)
+        self.summary.show()
+        self._ctx.bus.changed.emit("sync")
+        self.reload()
 
     # --- conflicts --------------------------------------------------------------------------
 
