@@ -18,10 +18,8 @@ Sizes: `BENCH_SYNC_CHANGES` (default 100,000), `BENCH_SYNC_BACKLOG` (default 200
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
-import random
 import resource
 import sqlite3
 import subprocess
@@ -32,17 +30,12 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
-
 from app.db.engine import sqlite_path
 from app.db.session import Database
-from app.installation.demo import DEMO_IBGE
 from app.installation.models import NodeKind
-from app.installation.synthetic import citizen_rows
-from app.registry.models import Citizen
 from app.sync.exporter import export_to
 from app.sync.folder import import_folder
-from tests.integration.sync.network import UNIT_A, Network, make_network, make_node
+from tests.integration.sync.network import UNIT_A, Network, bulk_citizens, make_network, make_node
 
 ROOT = Path(__file__).resolve().parents[2]
 CHUNK = 20_000
@@ -53,23 +46,6 @@ RAW_RUNS = 3
 def _network(root: Path) -> tuple[Network, Database]:
     net = make_network(root)
     return net, net.add("UBS Centro", NodeKind.UNIT, UNIT_A)
-
-
-def _fill(unit: Database, count: int) -> None:
-    """`count` citizens on the unit by Core bulk inserts (captured like any other insert)."""
-    rows = citizen_rows(
-        random.Random(11),
-        count,
-        today=unit.clock.now().date(),
-        district_ids=[None],
-        unit_cnes=[UNIT_A],
-        municipality_ibge=DEMO_IBGE,
-        node_id=unit.node_id,
-    )
-    table = Citizen.__table__  # Core: one executemany per chunk, captured by `after_execute`
-    while chunk := list(itertools.islice(rows, CHUNK)):
-        with unit.unit_of_work("bench") as session:
-            session.execute(insert(table), chunk)
 
 
 def _timed(action: Any) -> tuple[float, Any]:
@@ -124,7 +100,7 @@ def bench_throughput(count: int) -> None:
     with tempfile.TemporaryDirectory(prefix="sm-bench-sync-") as folder:
         root = Path(folder)
         net, unit = _network(root)
-        fill, _ = _timed(lambda: _fill(unit, count))
+        fill, _ = _timed(lambda: bulk_citizens(unit, count))
         export, exported = _timed(lambda: export_to(unit, net.hub_id(), net.share))
         size = sum(f.stat().st_size for f in exported.files) / 1e6
         imported, outcomes = _timed(lambda: import_folder(net.hub, net.share))
@@ -160,7 +136,7 @@ def measure_backlog(count: int) -> dict[str, Any]:
     """Fill, then export and import `count` changes with tracemalloc on; the peaks."""
     with tempfile.TemporaryDirectory(prefix="sm-bench-backlog-") as folder:
         net, unit = _network(Path(folder))
-        _fill(unit, count)
+        bulk_citizens(unit, count)
         out: dict[str, Any] = {"rss_filled": _peak_mb()}
         tracemalloc.start()
         exported = export_to(unit, net.hub_id(), net.share)

@@ -148,3 +148,27 @@ def snapshot(db: Database, tables: list[str] | None = None) -> dict[str, dict[st
                 row.pop("version", None)
                 result.setdefault(name, {})[row["id"]] = row
     return result
+
+
+def bulk_citizens(db: Database, count: int, chunk: int = 20_000) -> None:
+    """`count` synthetic citizens of UNIT_A by Core bulk inserts (captured like any insert)."""
+    import itertools
+    import random
+
+    from sqlalchemy import insert
+
+    from app.installation.synthetic import citizen_rows
+
+    rows = citizen_rows(
+        random.Random(11),
+        count,
+        today=db.clock.now().date(),
+        district_ids=[None],
+        unit_cnes=[UNIT_A],
+        municipality_ibge=DEMO_IBGE,
+        node_id=db.node_id,
+    )
+    table = Citizen.__table__  # Core: one executemany per chunk, captured by `after_execute`
+    while part := list(itertools.islice(rows, chunk)):
+        with db.unit_of_work("admin") as session:
+            session.execute(insert(table), part)

@@ -10,25 +10,22 @@ would take. The same backlog sent to a second hub in many small batches gives th
 
 from __future__ import annotations
 
-import itertools
 import random
 import tracemalloc
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from app.db.session import Database
-from app.installation.demo import DEMO_IBGE
 from app.installation.models import NodeKind
-from app.installation.synthetic import citizen_rows
 from app.registry.models import Citizen
 from app.sync.exporter import export_to
 from app.sync.folder import import_folder
 from app.sync.models import ChangeLogEntry
 from app.sync.node import enrol_node, join_hub, write_request
-from tests.integration.sync.network import UNIT_A, make_network, make_node, snapshot
+from tests.integration.sync.network import UNIT_A, bulk_citizens, make_network, make_node, snapshot
 
 BACKLOG = 100_000
 PER_FILE = 5_000
@@ -36,21 +33,6 @@ SMALL_BATCH = 2_000
 # Measured here with 200,000 changes (tracemalloc peaks): export 29 MB, import 99 MB.
 PEAK_LIMIT_MB = 150
 SAMPLE = 400
-
-
-def _fill(unit: Database, count: int) -> None:
-    rows = citizen_rows(
-        random.Random(11),
-        count,
-        today=unit.clock.now().date(),
-        district_ids=[None],
-        unit_cnes=[UNIT_A],
-        municipality_ibge=DEMO_IBGE,
-        node_id=unit.node_id,
-    )
-    while chunk := list(itertools.islice(rows, 20_000)):
-        with unit.unit_of_work("admin") as session:
-            session.execute(insert(Citizen), chunk)
 
 
 def _second_hub(root: Path, unit: Database) -> Database:
@@ -76,7 +58,7 @@ def _sample(rows: dict[str, dict[str, Any]], ids: list[str]) -> list[dict[str, A
 def test_a_long_backlog_is_streamed_with_bounded_memory(tmp_path: Path) -> None:
     net = make_network(tmp_path)
     unit = net.add("UBS Centro", NodeKind.UNIT, UNIT_A)
-    _fill(unit, BACKLOG)
+    bulk_citizens(unit, BACKLOG)
     assert _count(unit, ChangeLogEntry) == BACKLOG
 
     tracemalloc.start()
