@@ -64,6 +64,7 @@ def test_right_password_logs_in_with_the_roles_permissions_and_units(
                 "care.read",
                 "care.schedule",
                 "care.attend",
+                "sync.run",
             }
         ),
         units=frozenset({"2077485"}),
