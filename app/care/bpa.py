@@ -15,17 +15,16 @@ the file name (`bpa_file_name`'s `template`); see their docstrings.
 from __future__ import annotations
 
 import functools
-import os
 import re
-import tempfile
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO, Literal
 
+from app.atomicfile import atomic_writer
 from app.brazil.identifiers import (
     is_valid_cnes,
     is_valid_cnpj,
@@ -768,35 +767,6 @@ def _records(
 # --- writing --------------------------------------------------------------------------------------
 
 
-def _write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
-    """Write through a temporary file in the same folder, fsync it, then os.replace into `path`.
-
-    Any failure removes the temporary file, so a crash or error never leaves a half file.
-    """
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            write(stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    _fsync_folder(path.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable where the platform allows opening a folder (POSIX)."""
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def write_bpa(
     path: Path | str,
     header: BpaHeader,
@@ -822,7 +792,8 @@ def write_bpa(
         for record in _records(header, placed_c, placed_i):
             stream.write(record.encode("ascii"))
 
-    _write_atomically(target, write)
+    with atomic_writer(target) as stream:
+        write(stream)
     return BpaSummary(
         lines=len(placed_c) + len(placed_i),
         sheets=_count_sheets(placed_c) + _count_sheets(placed_i),

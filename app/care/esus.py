@@ -14,9 +14,7 @@ the Thrift-serialised form that the PEC transmission API takes).
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -29,6 +27,7 @@ from zoneinfo import ZoneInfo
 from lxml import etree
 
 from app import APP_NAME, __version__
+from app.atomicfile import atomic_writer
 from app.brazil import identifiers as ids
 from app.clock import Clock, SystemClock
 from app.errors import ValidationError
@@ -561,20 +560,6 @@ def _batch_error(files: Sequence[tuple[str, bytes]]) -> str | None:
     return None
 
 
-def _write_atomic(target: Path, data: bytes) -> None:
-    """Write `data` to `target` through a temporary file, fsync and os.replace."""
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def write_esus_files(folder: Path, files: Sequence[tuple[str, bytes]]) -> list[Path]:
     """Write one `<uuidDadoSerializado>.esus.xml` per ficha; nothing at all if any is invalid.
 
@@ -590,7 +575,8 @@ def write_esus_files(folder: Path, files: Sequence[tuple[str, bytes]]) -> list[P
     try:
         for name, data in files:
             target = folder / f"{name}{FILE_SUFFIX}"
-            _write_atomic(target, data)
+            with atomic_writer(target) as stream:
+                stream.write(data)
             written.append(target)
     except BaseException:
         for path in written:

@@ -312,7 +312,7 @@ def test_failed_write_leaves_neither_file_nor_temporary(
     def broken_replace(src: object, dst: object) -> None:
         raise OSError("disco cheio")
 
-    monkeypatch.setattr("app.care.bpa.os.replace", broken_replace)
+    monkeypatch.setattr("app.atomicfile.os.replace", broken_replace)
     with pytest.raises(OSError, match="disco cheio"):
         write_bpa(tmp_path / "PASMSAUD.JUL", make_header(), make_consolidated(), individual)
     assert list(tmp_path.iterdir()) == []
