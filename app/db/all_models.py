@@ -6,6 +6,7 @@ from app.installation import models as installation_models
 from app.reference import models as reference_models
 from app.registry import models as registry_models
 from app.reports import models as reports_models
+from app.sanitary import models as sanitary_models
 from app.security import models as security_models
 from app.sync import models as sync_models
 
@@ -16,6 +17,7 @@ __all__ = [
     "reference_models",
     "registry_models",
     "reports_models",
+    "sanitary_models",
     "security_models",
     "sync_models",
 ]

@@ -72,6 +72,7 @@ class SyncScope(StrEnum):
     UNIT = "unit"  # the hub and the unit whose CNES the row carries (no CNES: every unit)
     CARE = "care"  # the hub and every unit node (the municipal citizen register), never field
     HUB = "hub"  # only travels up to the hub (issued documents)
+    TEAM = "team"  # the hub and the field laptops of the row's VISA team (no team: every one)
     LOCAL = "local"  # never leaves this node and is not captured (accounts, login state)
 
 
@@ -80,7 +81,8 @@ class SyncedMixin:
 
     `__sync_scope__` (read through `app.sync.scope.scope_of`; default ALL, UNIT for unit-scoped
     tables) says which nodes receive the rows; `__sync_kind__` is the record kind of
-    SYNC.md ("master": field merge and conflicts; "event": append-only, corrections are new rows).
+    SYNC.md ("master": field merge and conflicts; "event": append-only, corrections are new rows;
+    "state": a master whose `__state_field__` only moves forward along `__state_order__`).
     """
 
     __synced__ = True
@@ -112,3 +114,15 @@ class UnitScopedMixin:
     __sync_scope__ = SyncScope.UNIT
 
     unit_cnes: Mapped[str | None] = mapped_column(String(7), index=True)
+
+
+class TeamScopedMixin:
+    """For records of a Vigilância Sanitária team (establishments, inspections, documents).
+
+    `team` is the sync scope: the hub and the field laptops enrolled for that team receive the row;
+    a row without a team goes to every field laptop. Health units never receive these rows.
+    """
+
+    __sync_scope__ = SyncScope.TEAM
+
+    team: Mapped[str] = mapped_column(String(60), default="", server_default="", index=True)

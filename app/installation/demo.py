@@ -41,6 +41,7 @@ from app.reference.versions import active_version_id
 from app.registry.enums import Sex, UnitKind
 from app.registry.models import Citizen, ProfessionalBond
 from app.registry.units import create_district, create_professional, create_unit
+from app.sanitary.demo import seed_sanitary
 from app.security.accounts import AccountInput, create_account
 from app.security.actor import SYSTEM
 from app.security.roles_seed import ensure_default_roles
@@ -55,6 +56,8 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str, str], ...] = (
     ("faturamento", "faturamento2026", "Faturamento", "produção, fechamento da competência e BPA"),
     ("consulta", "consulta2026", "Consulta", "somente consulta ao cadastro"),
     ("auditor", "auditor2026", "Auditor", "trilha de auditoria e verificação de documentos"),
+    ("fiscal", "fiscal2026", "Fiscal sanitário", "inspeções, termos e autos da VISA"),
+    ("visa", "visa2026", "Coordenação da VISA", "planejamento, processos, licenças e denúncias"),
 )
 
 DISTRICTS = (
@@ -132,6 +135,7 @@ def create_demo(db: Database, *, citizens: int = 3000, seed: int = 2026) -> Demo
             session.execute(insert(Citizen), batch)
         _agendas(session, rng, db.clock.now(), [row["id"] for row in batch])
         _attendances(session, rng, db.clock.now(), batch)
+        seed_sanitary(session, rng)
     return DemoSummary(node_id, citizens, len(UNITS), professionals)
 
 

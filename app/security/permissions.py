@@ -21,6 +21,11 @@ PERMISSIONS: dict[str, str] = {
     "reference.manage": "Importar e consultar tabelas de referência (SIGTAP, CID-10)",
     "sync.run": "Sincronizar (exportar e importar lotes)",
     "sync.admin": "Cadastrar e revogar computadores, resolver conflitos",
+    "sanitary.read": "Consultar estabelecimentos, inspeções e documentos da Vigilância Sanitária",
+    "sanitary.write": "Cadastrar estabelecimentos e registrar denúncias",
+    "sanitary.inspect": "Realizar inspeções e emitir termos e autos",
+    "sanitary.manage": "Planejar inspeções, manter roteiros, tabela de risco e parâmetros da VISA",
+    "sanitary.process": "Conduzir processos administrativos sanitários e emitir licenças",
 }
 
 DEPARTMENT_LABELS: dict[str, str] = {
@@ -30,6 +35,7 @@ DEPARTMENT_LABELS: dict[str, str] = {
     "care": "Atenção à Saúde",
     "reference": "Tabelas de referência",
     "sync": "Sincronização",
+    "sanitary": "Vigilância Sanitária",
 }
 
 

@@ -52,6 +52,32 @@ DEFAULT_ROLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "Consulta a trilha de auditoria e os cadastros e verifica documentos impressos",
         ("admin.audit", "registry.read", "documents.verify"),
     ),
+    (
+        "Fiscal sanitário",
+        "Autoridade sanitária: inspeciona no notebook de campo, preenche roteiros e emite termos "
+        "e autos; cadastra estabelecimentos",
+        (
+            "sanitary.read",
+            "sanitary.write",
+            "sanitary.inspect",
+            "documents.verify",
+            "sync.run",
+        ),
+    ),
+    (
+        "Coordenação da VISA",
+        "Coordena a Vigilância Sanitária: planeja e distribui inspeções, mantém roteiros e a "
+        "tabela de risco, conduz processos, emite licenças e responde denúncias",
+        (
+            "sanitary.read",
+            "sanitary.write",
+            "sanitary.inspect",
+            "sanitary.manage",
+            "sanitary.process",
+            "documents.verify",
+            "sync.run",
+        ),
+    ),
 )
 
 

@@ -12,6 +12,10 @@ Runs inside the importer's single transaction, on a Core connection, a chunk at 
   same field (its `base_hlc` is older) and the values differ, a conflict is opened with both
   versions and the provisional winner; a delete against an unseen edit is always a conflict.
 - A later change whose author had seen both sides of an open conflict closes it here.
+- A state-machine record (`__sync_kind__ = "state"`) never moves backwards: its state field takes
+  the furthest of the two values along `__state_order__`, whatever the clocks say, and the other
+  fields merge as above (an inspection finished on a laptop stays finished when the office's older
+  "planned" edit arrives).
 """
 
 from __future__ import annotations
@@ -208,6 +212,7 @@ class _TableApplier:
         self.inserts: dict[str, dict[str, Any]] = {}
         self.updates: dict[str, dict[str, Any]] = {}
         self.conflicts: list[dict[str, Any]] = []
+        self.state_field, self.state_rank = _state_machine(table)
 
     def run(self, changes: list[dict[str, Any]]) -> None:
         self._load({c["row_id"] for c in changes})
@@ -302,11 +307,15 @@ class _TableApplier:
         clashing = sorted(
             f
             for f in touched
-            if current.get(f) != incoming.get(f) and any(e[2] and f in e[2] for e in unseen)
+            if current.get(f) != incoming.get(f)
+            and f != self.state_field
+            and any(e[2] and f in e[2] for e in unseen)
         )
         delete_clash = any((change["op"] == "delete") != (e[3] == "delete") for e in unseen)
         for name in touched:
-            if change["hlc"] > history.field_hlc(name):
+            if name == self.state_field:
+                current[name] = self._forward(current.get(name), incoming.get(name))
+            elif change["hlc"] > history.field_hlc(name):
                 current[name] = incoming.get(name)
         current["updated_at"] = max(str(current.get("updated_at")), str(incoming.get("updated_at")))
         current["version"] = int(current.get("version") or 1) + 1
@@ -315,6 +324,11 @@ class _TableApplier:
         if clashing or delete_clash:
             self._open_conflict(change, before, clashing, unseen, delete_clash)
         self._close_resolved(change)
+
+    def _forward(self, here: Any, there: Any) -> Any:
+        """The further of two states (an unknown state never replaces a known one)."""
+        rank = self.state_rank
+        return there if rank.get(there, -1) > rank.get(here, -1) else here
 
     def _open_conflict(
         self,
@@ -412,6 +426,15 @@ class _TableApplier:
             conn.execute(statement, rows)
         if self.conflicts:
             conn.execute(insert(SyncConflict), self.conflicts)
+
+
+def _state_machine(table: Table) -> tuple[str | None, dict[Any, int]]:
+    """The state field of a "state" table and the rank of each of its states (else None, {})."""
+    cls = synced_tables().get(table.name)
+    if cls is None or getattr(cls, "__sync_kind__", "") != "state":
+        return None, {}
+    order = tuple(getattr(cls, "__state_order__", ()))
+    return str(cls.__state_field__), {state: rank for rank, state in enumerate(order)}
 
 
 def _unique_column_sets(table: Table) -> list[tuple[str, ...]]:

@@ -138,6 +138,7 @@ def write_log(conn: Connection, info: Mapping[str, Any], entries: list[dict[str,
             schema_version=HEAD_REVISION,
             scope=scope_of(cls).value,
             unit_cnes=entry["row"].get("unit_cnes"),
+            team=entry["row"].get("team"),
             acknowledged=False,
         )
     conn.execute(insert(ChangeLogEntry), entries)

@@ -110,7 +110,9 @@ def _pending(session: Session, peer: SyncPeer, after: int, limit: int) -> list[C
         .where(
             log.seq > after,
             or_(not_(from_peer), lost_by_peer),
-            in_scope_clause(peer.kind, peer.unit_cnes, log.scope, log.unit_cnes),
+            in_scope_clause(
+                peer.kind, peer.unit_cnes, log.scope, log.unit_cnes, peer.team, log.team
+            ),
         )
         .order_by(log.seq)
         .limit(limit)

@@ -55,6 +55,8 @@ class ChangeLogEntry(Base):
     schema_version: Mapped[str] = mapped_column(String(10), default="")
     scope: Mapped[str] = mapped_column(String(10), default="all")
     unit_cnes: Mapped[str | None] = mapped_column(String(7), default=None)
+    # The VISA team of a TEAM-scoped row (which field laptops receive it).
+    team: Mapped[str | None] = mapped_column(String(60), default=None)
     # The peer that delivered this change (None: made here). Never sent back to that peer.
     received_from: Mapped[str | None] = mapped_column(String(36), default=None)
     acknowledged: Mapped[bool] = mapped_column(default=False, index=True)

@@ -64,6 +64,17 @@ ENTITY_LABELS = {
     "bpa": QT_TRANSLATE_NOOP("audit", "Arquivo BPA"),
     "esus": QT_TRANSLATE_NOOP("audit", "Arquivos do e-SUS APS"),
     "sync_conflict": QT_TRANSLATE_NOOP("audit", "Conflito de sincronização"),
+    "sanitary_config": QT_TRANSLATE_NOOP("audit", "Parâmetros da VISA"),
+    "cnae_risk_table": QT_TRANSLATE_NOOP("audit", "Tabela de risco (CNAE)"),
+    "cnae_risk_override": QT_TRANSLATE_NOOP("audit", "Regra municipal de risco"),
+    "sanitary_inspector": QT_TRANSLATE_NOOP("audit", "Fiscal sanitário"),
+    "establishment": QT_TRANSLATE_NOOP("audit", "Estabelecimento"),
+    "checklist": QT_TRANSLATE_NOOP("audit", "Roteiro de inspeção"),
+    "inspection": QT_TRANSLATE_NOOP("audit", "Inspeção"),
+    "sanitary_document": QT_TRANSLATE_NOOP("audit", "Termo/auto sanitário"),
+    "sanitary_licence": QT_TRANSLATE_NOOP("audit", "Licença sanitária"),
+    "sanitary_process": QT_TRANSLATE_NOOP("audit", "Processo administrativo sanitário"),
+    "sanitary_complaint": QT_TRANSLATE_NOOP("audit", "Denúncia"),
 }
 DETAIL_KEYS = {
     "fields": QT_TRANSLATE_NOOP("audit", "campos"),

@@ -68,13 +68,18 @@ class Network:
         return self.root / "compartilhada"
 
     def add(
-        self, name: str, kind: NodeKind, cnes: str = "", clock: FixedClock | None = None
+        self,
+        name: str,
+        kind: NodeKind,
+        cnes: str = "",
+        clock: FixedClock | None = None,
+        team: str = "",
     ) -> Database:
         db = make_node(self.root / "nos", name, kind, cnes, clock)
         request = self.root / f"{name}.smpedido"
         answer = self.root / f"{name}.smcadastro"
         write_request(db, request)
-        enrol_node(self.hub, request, answer)
+        enrol_node(self.hub, request, answer, team=team)
         join_hub(db, answer)
         self.nodes[name] = db
         return db

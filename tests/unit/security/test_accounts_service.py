@@ -246,7 +246,15 @@ def test_the_standard_roles_are_created_once(db: Database, admin: Actor) -> None
     assert first == again
     with db.read_only() as session:
         listed = {row.name: row for row in list_roles(session, admin)}
-    assert set(listed) == {"Administrador", "Recepção", "Faturamento", "Consulta", "Auditor"}
+    assert set(listed) == {
+        "Administrador",
+        "Recepção",
+        "Faturamento",
+        "Consulta",
+        "Auditor",
+        "Fiscal sanitário",
+        "Coordenação da VISA",
+    }
     assert listed["Administrador"].permissions == tuple(sorted(PERMISSIONS))
     assert listed["Consulta"].permissions == ("registry.read",)
     assert listed["Administrador"].account_count == 1

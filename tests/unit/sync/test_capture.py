@@ -14,7 +14,18 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, Table, insert, select
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    Table,
+    insert,
+    select,
+)
 from sqlalchemy import update as core_update
 from sqlalchemy.orm import Session
 
@@ -48,6 +59,7 @@ _MAKERS: list[tuple[type[Any], Any]] = [
     (Integer, lambda _kind, n: n),
     (Numeric, lambda _kind, n: Decimal(n)),
     (String, lambda kind, n: _text(kind.length, n)),
+    (LargeBinary, lambda _kind, n: f"photo {n}".encode()),
 ]
 
 

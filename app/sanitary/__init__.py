@@ -1,0 +1,1 @@
+"""Vigilância Sanitária: establishments, risk, roteiros, inspections, documents, processes."""
