@@ -150,14 +150,15 @@ def load_cid10(session: Session, folder: Path | None = None) -> int:
     version = new_version(
         session, ReferenceKind.CID10, label=VERSION_LABEL, source=source, sha256=digest
     )
-    _insert(session, version.id, list(records.values()))
+    insert_codes(session, version.id, list(records.values()))
     version.row_count = len(records)
     activate_only(session, version)
     session.flush()
     return version.id
 
 
-def _insert(session: Session, version_id: int, records: list[dict[str, Any]]) -> None:
+def insert_codes(session: Session, version_id: int, records: list[dict[str, Any]]) -> None:
+    """Insert CID-10 rows of `version_id` and index their descriptions for search (SQLite)."""
     for start in range(0, len(records), _BATCH):
         batch = [{**rec, "version_id": version_id} for rec in records[start : start + _BATCH]]
         session.execute(insert(Icd10Code), batch)

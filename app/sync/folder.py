@@ -7,8 +7,9 @@ Layout of the folder (every node may use the same one):
     arquivo/           files already applied (kept for the record)
     quarentena/        refused files, each with `<file>.motivo.txt` saying why, in Portuguese
 
-Import reads `saida/<this node>/` and `entrada/`, receipts first, then batches in sequence order;
-a batch that waits for an earlier one stays where it is and is tried again on the next run.
+Import reads `saida/<this node>/` and `entrada/`: receipts first, then the hub's reference
+packages (whole versions of CID-10, CBO, SIGTAP), then batches in sequence order; a batch that
+waits for an earlier one stays where it is and is tried again on the next run.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from app.sync.importer import (
     import_receipt,
     record_unapplied,
 )
+from app.sync.reference import PACKAGE_SUFFIX, import_reference
 
 Progress = Callable[[int, int], None]
 
@@ -69,6 +71,10 @@ def import_folder(
         _one(db, folder, path, receipt=True)
         for path in _incoming(folder, db.node_id, RECEIPT_SUFFIX)
     ]
+    outcomes += [
+        _one(db, folder, path, receipt=False)
+        for path in _incoming(folder, db.node_id, PACKAGE_SUFFIX)
+    ]
     pending = _incoming(folder, db.node_id, BATCH_SUFFIX)
     done = 0
     while pending and not (cancelled and cancelled()):
@@ -97,6 +103,8 @@ def _one(db: Database, folder: Path, path: Path, *, receipt: bool) -> ImportOutc
     try:
         if receipt:
             outcome = import_receipt(db, path)
+        elif path.suffix == PACKAGE_SUFFIX:
+            outcome = import_reference(db, path)
         else:
             outcome = import_batch(db, path, reply_folder=folder)
     except UserFacingError as error:

@@ -2,7 +2,8 @@
 
 `ingest` is what a scheduler calls (`saude-municipal sync ingest PASTA`): it imports the batches
 and receipts addressed to the hub, then exports to each enrolled, non-revoked node what is in that
-node's scope and it has not received yet (its own changes are never sent back to it).
+node's scope and it has not received yet (its own changes are never sent back to it), and the
+reference-table versions (CID-10, CBO, SIGTAP) it has not been sent yet, as whole packages.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from app.sync.exporter import ExportResult, export_to
 from app.sync.folder import import_folder
 from app.sync.importer import ImportOutcome
 from app.sync.models import SyncPeer
+from app.sync.reference import export_reference
 
 
 @dataclass(frozen=True)
@@ -37,5 +39,8 @@ def enrolled_nodes(db: Database) -> list[tuple[str, str]]:
 
 def ingest(db: Database, folder: Path) -> IngestReport:
     imported = import_folder(db, folder)
-    exported = {name: export_to(db, node_id, folder) for node_id, name in enrolled_nodes(db)}
+    exported = {}
+    for node_id, name in enrolled_nodes(db):
+        export_reference(db, node_id, folder)
+        exported[name] = export_to(db, node_id, folder)
     return IngestReport(imported, exported)
