@@ -243,7 +243,7 @@ def _add_sync_parser(cmd: argparse.ArgumentParser) -> None:
     sub.choices["revoke"].add_argument("node_id", help="identificador do computador")
     faixa = sub.choices["range"]
     faixa.add_argument("node_id", help="identificador do computador (veja sync status)")
-    faixa.add_argument("serie", help="série do documento, por exemplo auto-infracao")
+    faixa.add_argument("serie", help="série do documento, por exemplo AI (auto de infração)")
     faixa.add_argument("ano", type=int, help="ano da numeração")
     faixa.add_argument("quantidade", type=int, help="quantos números reservar")
     for name in ("export", "import", "ingest"):
@@ -253,12 +253,22 @@ def _add_sync_parser(cmd: argparse.ArgumentParser) -> None:
     )
 
 
+def _cmd_visa(db: Database, args: argparse.Namespace) -> int:
+    """`visa verificar CODIGO`: is this sanitary licence valid today?"""
+    from app.sanitary.licences import cli_verify
+
+    status, text = cli_verify(db, args.codigo)
+    print(text)
+    return status
+
+
 COMMANDS: dict[str, tuple[str, Callable[[Database, argparse.Namespace], int]]] = {
     "migrate": ("cria ou atualiza o banco de dados", _cmd_migrate),
     "demo": ("cria os dados de demonstração num banco vazio", _cmd_demo),
     "audit-verify": ("verifica a integridade da trilha de auditoria", _cmd_audit_verify),
     "verify": ("verifica o código de um documento impresso", _cmd_verify),
     "sync": ("sincroniza com os outros computadores (lotes)", _cmd_sync),
+    "visa": ("Vigilância Sanitária: verificar uma licença sanitária", _cmd_visa),
 }
 
 
@@ -274,6 +284,10 @@ def build_parser() -> argparse.ArgumentParser:
             cmd.add_argument("code", help="código de verificação impresso no documento")
         if name == "sync":
             _add_sync_parser(cmd)
+        if name == "visa":
+            visa = cmd.add_subparsers(dest="visa_command", required=True)
+            check = visa.add_parser("verificar", help="verifica o código impresso numa licença")
+            check.add_argument("codigo", help="código de verificação impresso na licença")
     return parser
 
 

@@ -112,6 +112,78 @@ def _sync(ctx: AppContext) -> QWidget:
     return SyncPage(ctx)
 
 
+def _visa_dashboard(ctx: AppContext) -> QWidget:
+    from ui.sanitary.dashboard import SanitaryDashboardPage
+
+    return SanitaryDashboardPage(ctx)
+
+
+def _visa_establishments(ctx: AppContext) -> QWidget:
+    from ui.sanitary.establishments import EstablishmentsPage
+
+    return EstablishmentsPage(ctx)
+
+
+def _visa_work_list(ctx: AppContext) -> QWidget:
+    from ui.sanitary.work_list import WorkListPage
+
+    return WorkListPage(ctx)
+
+
+def _visa_planning(ctx: AppContext) -> QWidget:
+    from ui.sanitary.planning import PlanningPage
+
+    return PlanningPage(ctx)
+
+
+def _visa_documents(ctx: AppContext) -> QWidget:
+    from ui.sanitary.documents import DocumentsPage
+
+    return DocumentsPage(ctx)
+
+
+def _visa_processes(ctx: AppContext) -> QWidget:
+    from ui.sanitary.processes import ProcessesPage
+
+    return ProcessesPage(ctx)
+
+
+def _visa_licences(ctx: AppContext) -> QWidget:
+    from ui.sanitary.licences import LicencesPage
+
+    return LicencesPage(ctx)
+
+
+def _visa_complaints(ctx: AppContext) -> QWidget:
+    from ui.sanitary.complaints import ComplaintsPage
+
+    return ComplaintsPage(ctx)
+
+
+def _visa_reports(ctx: AppContext) -> QWidget:
+    from ui.sanitary.reports_view import SanitaryReportsPage
+
+    return SanitaryReportsPage(ctx)
+
+
+def _visa_checklists(ctx: AppContext) -> QWidget:
+    from ui.sanitary.checklists import ChecklistsPage
+
+    return ChecklistsPage(ctx)
+
+
+def _visa_risk(ctx: AppContext) -> QWidget:
+    from ui.sanitary.risk_table import RiskTablePage
+
+    return RiskTablePage(ctx)
+
+
+def _visa_settings(ctx: AppContext) -> QWidget:
+    from ui.sanitary.settings import SanitarySettingsPage
+
+    return SanitarySettingsPage(ctx)
+
+
 @dataclass(frozen=True)
 class PageSpec:
     """A page of the navigation: its title (translated in context "MainWindow"), the permission
@@ -143,6 +215,36 @@ PAGES: tuple[PageSpec, ...] = (
         QT_TRANSLATE_NOOP("MainWindow", "Tabelas de referência"), "reference.manage", _reference
     ),
     PageSpec(QT_TRANSLATE_NOOP("MainWindow", "Sincronização"), "sync.run", _sync),
+    PageSpec(QT_TRANSLATE_NOOP("MainWindow", "Painel da VISA"), "sanitary.read", _visa_dashboard),
+    PageSpec(
+        QT_TRANSLATE_NOOP("MainWindow", "Estabelecimentos"), "sanitary.read", _visa_establishments
+    ),
+    PageSpec(
+        QT_TRANSLATE_NOOP("MainWindow", "Minhas inspeções"), "sanitary.inspect", _visa_work_list
+    ),
+    PageSpec(
+        QT_TRANSLATE_NOOP("MainWindow", "Planejamento de inspeções"),
+        "sanitary.manage",
+        _visa_planning,
+    ),
+    PageSpec(QT_TRANSLATE_NOOP("MainWindow", "Termos e autos"), "sanitary.read", _visa_documents),
+    PageSpec(
+        QT_TRANSLATE_NOOP("MainWindow", "Processos sanitários"), "sanitary.read", _visa_processes
+    ),
+    PageSpec(
+        QT_TRANSLATE_NOOP("MainWindow", "Licenças sanitárias"), "sanitary.read", _visa_licences
+    ),
+    PageSpec(QT_TRANSLATE_NOOP("MainWindow", "Denúncias"), "sanitary.write", _visa_complaints),
+    PageSpec(QT_TRANSLATE_NOOP("MainWindow", "Relatórios da VISA"), "sanitary.read", _visa_reports),
+    PageSpec(
+        QT_TRANSLATE_NOOP("MainWindow", "Roteiros de inspeção"), "sanitary.manage", _visa_checklists
+    ),
+    PageSpec(
+        QT_TRANSLATE_NOOP("MainWindow", "Tabela de risco (CNAE)"), "sanitary.manage", _visa_risk
+    ),
+    PageSpec(
+        QT_TRANSLATE_NOOP("MainWindow", "Parâmetros da VISA"), "sanitary.manage", _visa_settings
+    ),
 )
 
 

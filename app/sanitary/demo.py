@@ -44,6 +44,7 @@ from app.sanitary.models import (
     Inspection,
     SanitaryInspector,
 )
+from app.sanitary.risk_table import recompute_for_cnaes
 from app.sanitary.rules import add_months
 
 FOOD_TEAM = "Equipe Alimentos"
@@ -405,6 +406,7 @@ def seed_sanitary(
             )
         )
     session.flush()
+    recompute_for_cnaes(session, None)  # the reasons in the rules' own words
     return SanitaryDemo(
         table_id=table_id,
         inspector_ids=inspectors,

@@ -7,6 +7,8 @@
    the peak memory of the process doing it (`tests/benchmarks/production.py`).
 5. Sync: 100,000 citizen changes exported by a unit and imported at the hub vs a raw executemany,
    and the peak memory of a 200,000-change backlog (`tests/benchmarks/sync.py`).
+6. VISA: 50,000 establishments and 500,000 inspections, the due list and the dashboard vs the same
+   SQL through sqlite3 (`tests/benchmarks/sanitary.py`).
 Sizes can be reduced for a quick look: `BENCH_CITIZENS=100000 BENCH_ATTENDANCES=50000 make bench`.
 """
 
@@ -21,6 +23,7 @@ from pathlib import Path
 
 from tests.benchmarks.bigdata import build
 from tests.benchmarks.production import bench_production
+from tests.benchmarks.sanitary import bench_from_env as bench_sanitary
 from tests.benchmarks.sync import bench_sync
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -146,6 +149,7 @@ def main() -> None:
     bench_startup(path)
     bench_production(citizens, int(os.environ.get("BENCH_ATTENDANCES", "500000")))
     bench_sync()
+    bench_sanitary()
 
 
 if __name__ == "__main__":

@@ -80,9 +80,7 @@ def test_a_version_is_sent_once_and_the_node_records_it(tmp_path: Path) -> None:
     packages = list((net.share / "arquivo").glob("*.smref"))
     assert len(packages) == 3  # CID-10, CBO, one SIGTAP competence: once each
     with unit.read_only() as session:
-        reasons = set(
-            session.scalars(select(SyncBatch.reason).where(SyncBatch.direction == "in"))
-        )
+        reasons = set(session.scalars(select(SyncBatch.reason).where(SyncBatch.direction == "in")))
     assert {"Tabela CID-10 2008", f"Tabela SIGTAP {COMPETENCE}"} <= reasons
 
 

@@ -1,0 +1,1 @@
+"""Screens of Vigilância Sanitária (VISA)."""
