@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import ValidationError
 from app.sanitary import processes as svc
+from app.sanitary.documents import open_pending_processes
 from app.sanitary.enums import ProcessStage
 from app.sanitary.process_reports import process_pdf
 from app.sanitary.rules import money
@@ -360,6 +361,10 @@ class ProcessesPage(QWidget):
         today = ctx.today()
 
         def work() -> list[svc.ProcessRow]:
+            if ctx.actor.can("sanitary.inspect") and ctx.actor.can("sanitary.process"):
+                # Autos lavrados on field laptops arrive through sync without their process.
+                with ctx.db.unit_of_work(ctx.actor.username) as session:
+                    open_pending_processes(session, ctx.actor)
             with ctx.db.read_only() as session:
                 rows = svc.list_processes(session, ctx.actor, today, **filters)
             return [r for r in rows if not open_only or r.stage is not ProcessStage.CLOSED]

@@ -107,3 +107,36 @@ def test_decision_dialog_shows_the_fine_range_and_refuses_outside(  # type: igno
     qtbot.waitUntil(lambda: page.detail is not None and page.detail.penalty == "Multa")
     assert "Multa (R$ 12.500,00)" in page.summary.text()
     assert isinstance(page.print_button, QPushButton) and page.print_button.isEnabled()
+
+
+def test_an_auto_received_from_a_field_laptop_gets_its_process_when_the_page_opens(
+    qtbot, visa_ctx: AppContext
+) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from app.sanitary.enums import DocumentKind, Gravity
+    from app.sanitary.models import Establishment, SanitaryDocument
+
+    with visa_ctx.db.unit_of_work("fiscal") as s:  # as the batch from the laptop leaves it
+        place = s.scalars(select(Establishment).order_by(Establishment.legal_name)).first()
+        assert place is not None
+        s.add(
+            SanitaryDocument(
+                kind=DocumentKind.INFRACTION, series="AI", year=2026, number=901,
+                establishment_id=place.id, issued_on=date(2026, 3, 2),
+                issued_at=datetime(2026, 3, 2, 13, tzinfo=UTC), gravity=Gravity.LIGHT,
+                inspector_name="Carla Mendes Oliveira", facts="Lavatório sem sabonete.",
+                deadline_days=15, deadline_on=date(2026, 3, 17), team=place.team,
+            )
+        )  # fmt: skip
+        name = place.trade_name
+    page = ProcessesPage(visa_ctx)
+    qtbot.addWidget(page)
+    page.show()
+    wait_idle(qtbot, visa_ctx)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    row = page.model.rows()[0]
+    assert name in row.establishment and row.stage is svc.ProcessStage.DEFENCE
+    assert row.due_on == date(2026, 3, 17)
