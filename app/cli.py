@@ -67,6 +67,7 @@ STATUS_WORDS = {
     "parked": "aguardando lote anterior",
     "refused": "RECUSADO",
     "receipt": "recibo",
+    "reference": "recebido da central",
 }
 
 

@@ -7,7 +7,10 @@ Rules (RDC 153/2017 as amended by RDC 418/2020, `shared/reference/br-health.md` 
 - a provisional licence is only for risk II establishments and is issued without inspection
   (risk III needs the inspection before operating; risk I needs no licence at all);
 - an interdicted or closed establishment gets no licence, and one that holds a valid licence is
-  renewed (`renew_licence`), not licensed twice.
+  renewed (`renew_licence`), not licensed twice;
+- while the establishment is interdicted (a valid termo de interdição), its licence is reported
+  SUSPENDED: verification says so and names the termo; cancelling the termo or lifting the
+  interdiction makes the licence valid again (the licence itself is never rewritten).
 Validity comes from the department's parameters (`licence_months`, `provisional_licence_months`);
 the number from the LICENCE_SERIES numbering; the licensed activities (CNAEs with descriptions)
 and the risk are copied, so a reprint says what was licensed even after the register changes.
@@ -39,6 +42,7 @@ from app.reports.page import PageInfo
 from app.sanitary.config import config_values
 from app.sanitary.enums import (
     LICENCE_SERIES,
+    DocumentKind,
     EstablishmentStatus,
     InspectionOutcome,
     InspectionStatus,
@@ -52,6 +56,7 @@ from app.sanitary.models import (
     Establishment,
     EstablishmentActivity,
     Inspection,
+    SanitaryDocument,
     SanitaryInspector,
     SanitaryLicence,
 )
@@ -69,6 +74,7 @@ NOT_FOUND = "Código não encontrado: o documento pode ser falso."
 VALID = "valida"
 EXPIRED = "vencida"
 REVOKED = "revogada"
+SUSPENDED = "suspensa"
 RENEWED = "substituida"
 UNKNOWN = "nao_encontrado"
 
@@ -76,6 +82,7 @@ STATUS_LABELS = {
     VALID: "Válida",
     EXPIRED: "Vencida",
     REVOKED: "Revogada",
+    SUSPENDED: "Suspensa (estabelecimento interditado)",
     RENEWED: "Substituída (renovada)",
 }
 
@@ -243,12 +250,25 @@ def _renewed_ids(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, Sani
     return {row.renews_id: row for row in session.scalars(query) if row.renews_id is not None}
 
 
-def _status(licence: SanitaryLicence, renewed: bool, today: date) -> str:
+def _status(licence: SanitaryLicence, renewed: bool, today: date, interdicted: bool = False) -> str:
     if licence.revoked_at is not None:
         return REVOKED
     if renewed:
         return RENEWED
-    return VALID if licence.valid_until >= today else EXPIRED
+    if licence.valid_until < today:
+        return EXPIRED
+    return SUSPENDED if interdicted else VALID
+
+
+def _interdiction(session: Session, establishment_id: uuid.UUID) -> SanitaryDocument | None:
+    """The latest valid termo de interdição of an establishment, if any."""
+    query = select(SanitaryDocument).where(
+        SanitaryDocument.establishment_id == establishment_id,
+        SanitaryDocument.kind == DocumentKind.INTERDICTION,
+        SanitaryDocument.cancelled_at.is_(None),
+        SanitaryDocument.deleted_at.is_(None),
+    )
+    return session.scalars(query.order_by(SanitaryDocument.issued_at.desc()).limit(1)).first()
 
 
 def _current_licence(
@@ -513,6 +533,7 @@ def _find_by_code(session: Session, code: str) -> SanitaryLicence | None:
 def _check_message(
     licence: SanitaryLicence, establishment: Establishment, status: str, successor: str
 ) -> str:
+    """The sentence shown on screen and printed by the CLI (SUSPENDED is worded by the caller)."""
     kind = "PROVISÓRIA " if licence.provisional else ""
     head = f"Licença sanitária {kind}nº {label(licence.number, licence.year)}"
     who = f"{establishment_name(establishment)}, {holder_document(establishment)}"
@@ -552,15 +573,38 @@ def _check(session: Session, licence: SanitaryLicence) -> LicenceCheck:
     establishment = _establishment(session, licence.establishment_id)
     successor_row = _renewed_ids(session, [licence.id]).get(licence.id)
     successor = label(successor_row.number, successor_row.year) if successor_row else ""
-    status = _status(licence, successor_row is not None, _today(session))
+    interdicted = establishment.status is EstablishmentStatus.INTERDICTED
+    status = _status(licence, successor_row is not None, _today(session), interdicted)
+    message = _check_message(licence, establishment, status, successor)
+    if status == SUSPENDED:
+        message = _suspended_message(session, licence, establishment)
     return LicenceCheck(
         found=True,
         status=status,
-        message=_check_message(licence, establishment, status, successor),
+        message=message,
         number=label(licence.number, licence.year),
         establishment=establishment_name(establishment),
         document=holder_document(establishment),
         valid_until=licence.valid_until,
+    )
+
+
+def _suspended_message(
+    session: Session, licence: SanitaryLicence, establishment: Establishment
+) -> str:
+    kind = "PROVISÓRIA " if licence.provisional else ""
+    head = f"Licença sanitária {kind}nº {label(licence.number, licence.year)}"
+    who = f"{establishment_name(establishment)}, {holder_document(establishment)}"
+    term = _interdiction(session, establishment.id)
+    since = (
+        f" pelo Termo de Interdição nº {label(term.number, term.year)}, "
+        f"de {term.issued_on:%d/%m/%Y}"
+        if term is not None
+        else ""
+    )
+    return (
+        f"{head}: SUSPENSA — o estabelecimento está interditado{since}. "
+        f"Desfeita a interdição, volta a valer até {licence.valid_until:%d/%m/%Y}. {who}."
     )
 
 
@@ -600,7 +644,12 @@ def _rows(
             provisional=licence.provisional,
             issued_on=licence.issued_on,
             valid_until=licence.valid_until,
-            status=_status(licence, licence.id in renewed, today),
+            status=_status(
+                licence,
+                licence.id in renewed,
+                today,
+                establishment.status is EstablishmentStatus.INTERDICTED,
+            ),
             days_left=(licence.valid_until - today).days,
             print_count=licence.print_count,
             verification_code=licence.verification_code,

@@ -27,11 +27,16 @@ from app.security.actor import Actor
 from app.security.models import Account, Role, account_role
 from app.security.passwords import hash_password, password_error
 from app.security.permissions import is_known
+from app.sync.models import SyncPeer
 
 ADMIN_PERMISSION = "admin.accounts"
 USERNAME_PATTERN = re.compile(r"[a-z0-9._-]{3,40}")
 LAST_ADMIN = (
     "É preciso manter ao menos uma conta ativa com permissão para gerenciar contas e perfis."
+)
+HUB_ROLE = (
+    "Este perfil é definido pela central ({hub}) e chega a este computador pela sincronização: "
+    "altere-o na central. Para permissões próprias desta unidade, crie um novo perfil."
 )
 
 
@@ -84,6 +89,7 @@ class RoleRow:
     description: str
     permissions: tuple[str, ...]
     account_count: int
+    defined_by: str = ""  # the hub's name when the hub defines it (not editable here)
 
 
 @dataclass(frozen=True)
@@ -121,6 +127,9 @@ def update_role(session: Session, actor: Actor, role_id: uuid.UUID, data: RoleIn
     """Change a role's name, description or permissions; only differing fields are written."""
     actor.require(ADMIN_PERMISSION)
     role = _get_role(session, role_id)
+    hub = _defining_hub(session, role)
+    if hub:
+        raise ValidationError({"": HUB_ROLE.format(hub=hub)})
     name, permissions = _validate_role(session, data, role.id)
     if ADMIN_PERMISSION in role.permissions and ADMIN_PERMISSION not in permissions:
         if not _admin_ids(session, role_override=(role.id, frozenset(permissions))):
@@ -148,7 +157,14 @@ def list_roles(session: Session, actor: Actor) -> list[RoleRow]:
     counts = {role_id: int(count) for role_id, count in session.execute(held)}
     roles = session.scalars(select(Role).where(Role.deleted_at.is_(None)))
     rows = [
-        RoleRow(r.id, r.name, r.description, tuple(sorted(r.permissions)), counts.get(r.id, 0))
+        RoleRow(
+            r.id,
+            r.name,
+            r.description,
+            tuple(sorted(r.permissions)),
+            counts.get(r.id, 0),
+            _defining_hub(session, r),
+        )
         for r in roles
     ]
     return sorted(rows, key=lambda row: row.name.casefold())
@@ -179,6 +195,14 @@ def _role_name_taken(session: Session, name: str, role_id: uuid.UUID | None) -> 
     # Roles are few; comparing in Python folds accents' case too ("RECEPÇÃO" = "Recepção").
     rows = session.execute(select(Role.id, Role.name))
     return any(other != role_id and n.casefold() == name.casefold() for other, n in rows)
+
+
+def _defining_hub(session: Session, role: Role) -> str:
+    """The hub's name when `role` came from this node's hub (`app.sync.role_package`), else ""."""
+    if role.origin_node in ("", "local"):
+        return ""
+    hub = session.get(SyncPeer, role.origin_node)
+    return hub.name if hub is not None and hub.kind == "hub" else ""
 
 
 def _get_role(session: Session, role_id: uuid.UUID) -> Role:

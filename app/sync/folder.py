@@ -115,7 +115,7 @@ def _one(db: Database, folder: Path, path: Path, *, receipt: bool) -> ImportOutc
         return refused
     except OSError as error:
         return ImportOutcome(path, "refused", f"Não foi possível ler o arquivo: {error.strerror}")
-    if outcome.status in ("applied", "duplicate", "receipt"):
+    if outcome.status in ("applied", "duplicate", "receipt", "reference"):
         _archive(folder, path)
     elif outcome.status == "parked":
         record_unapplied(db, outcome)

@@ -3,7 +3,8 @@
 `ingest` is what a scheduler calls (`saude-municipal sync ingest PASTA`): it imports the batches
 and receipts addressed to the hub, then exports to each enrolled, non-revoked node what is in that
 node's scope and it has not received yet (its own changes are never sent back to it), and the
-reference-table versions (CID-10, CBO, SIGTAP) it has not been sent yet, as whole packages.
+reference-table versions (CID-10, CBO, SIGTAP) and the set of roles it has not been sent yet, as
+whole packages.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from app.sync.exporter import ExportResult, export_to
 from app.sync.folder import import_folder
 from app.sync.importer import ImportOutcome
 from app.sync.models import SyncPeer
-from app.sync.reference import export_reference
+from app.sync.reference import PACKAGE_KIND, export_reference
+from app.sync.role_package import export_roles
 
 
 @dataclass(frozen=True)
@@ -42,5 +44,6 @@ def ingest(db: Database, folder: Path) -> IngestReport:
     exported = {}
     for node_id, name in enrolled_nodes(db):
         export_reference(db, node_id, folder)
+        export_roles(db, node_id, folder, PACKAGE_KIND)
         exported[name] = export_to(db, node_id, folder)
     return IngestReport(imported, exported)

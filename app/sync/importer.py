@@ -38,7 +38,7 @@ class ImportOutcome:
     """What happened to one file, for the sync center and the CLI."""
 
     file: Path
-    status: str  # applied | duplicate | parked | refused | receipt
+    status: str  # applied | duplicate | parked | refused | receipt | reference (a hub package)
     message: str
     applied: int = 0
     conflicts: int = 0

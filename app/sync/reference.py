@@ -7,7 +7,8 @@ each enrolled node's outbox one package per active version that node has not bee
 and every row of it. The node checks the hub's signature, skips a version it already holds (same
 SHA-256 as the hub's load, so the same files loaded by hand also count), and otherwise writes the
 version and all its rows in one transaction — a SIGTAP competence loaded before with other files
-is replaced — so a half-loaded table can never be seen.
+is replaced — so a half-loaded table can never be seen. The roles package (`role_package`)
+arrives the same way and is told apart by its `reference_kind`.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from app.reference.models import (
     SigtapProcedureInstrument,
 )
 from app.reference.versions import activate_only, find_version
+from app.sync import role_package
 from app.sync.errors import BatchError
 from app.sync.importer import ImportOutcome
 from app.sync.models import SyncBatch, SyncPeer
@@ -160,13 +162,15 @@ def import_reference(db: Database, path: Path) -> ImportOutcome:
         if hub is None:
             raise BatchError("unknown_node")
         document.require(hub.sign_public)
+        if package.get("reference_kind") == role_package.KIND:
+            return role_package.apply_roles(session, hub, path, package)
         kind, label = _checked(package)
         name = f"{KIND_LABELS[kind]} {label}"
         if find_version(session, kind, str(package["sha256"])) is not None:
             return ImportOutcome(path, "duplicate", f"Tabela {name} já carregada")
         rows = _apply(session, kind, label, package)
         session.add(_received(session, hub, path, package, name))
-    return ImportOutcome(path, "applied", f"Tabela {name} carregada ({rows} linhas)", rows)
+    return ImportOutcome(path, "reference", f"Tabela {name} carregada ({rows} linhas)", rows)
 
 
 def _checked(package: dict[str, Any]) -> tuple[ReferenceKind, str]:

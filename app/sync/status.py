@@ -569,8 +569,9 @@ def import_summary(outcomes: list[Any]) -> str:
     """Counts per result of an import, then each refused file with its reason."""
     if not outcomes:
         return "Nenhum lote ou recibo para este computador na pasta."
-    count = {s: sum(1 for o in outcomes if o.status == s) for s in (*BATCH_STATUS, "receipt")}
-    changes = sum(o.applied for o in outcomes)
+    statuses = (*BATCH_STATUS, "receipt", "reference")
+    count = {s: sum(1 for o in outcomes if o.status == s) for s in statuses}
+    changes = sum(o.applied for o in outcomes if o.status == "applied")
     conflicts = sum(o.conflicts for o in outcomes)
     parts = [
         f"{n} {label}"
@@ -580,6 +581,7 @@ def import_summary(outcomes: list[Any]) -> str:
             (count["parked"], "aguardando lote anterior"),
             (count["refused"], "recusado(s)"),
             (count["receipt"], "recibo(s) de confirmação"),
+            (count["reference"], "pacote(s) da central (tabelas de referência, perfis)"),
         )
         if n
     ]

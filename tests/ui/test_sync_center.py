@@ -95,9 +95,18 @@ def test_export_and_import_through_the_buttons(qtbot, net: Network, page: SyncPa
     assert page.summary.text() == summary and state.load_text(FOLDER_KEY) == str(net.share)
     ingest(net.hub, net.share)
     summary = _click_and_wait(qtbot, page, page.import_button)
-    assert summary == "1 recibo(s) de confirmação."
+    # the receipt, and the hub's roles (its first package to this unit)
+    assert summary == (
+        "1 recibo(s) de confirmação, 1 pacote(s) da central (tabelas de referência, perfis)."
+    )
     qtbot.waitUntil(lambda: page.pending_box.title().startswith("Alterações pendentes (0)"))
-    assert _cell(page.history_model, 0, 3) == "confirmado"
+    history = {
+        _cell(page.history_model, row, 8): _cell(page.history_model, row, 3)
+        for row in range(page.history_model.rowCount())
+    }
+    [batch] = [name for name in history if name.endswith(".smlote")]
+    [roles] = [name for name in history if name.startswith("perfis_")]
+    assert (history[batch], history[roles]) == ("confirmado", "aplicado")
     assert _cell(page.peers_model, 0, 4) == "02/03/2026 09:00"  # the receipt counts as news
     page.tabs.setCurrentIndex(1)
     page.grab().save("/tmp/sync_history.png")
@@ -203,4 +212,33 @@ def test_the_status_bar_follows_an_exchange_made_in_the_sync_center(
     _click_and_wait(qtbot, page, page.import_button)
     qtbot.waitUntil(lambda: window.pending_label.text() == "Alterações pendentes: 0")
     assert window.sync_label.text() == "Última sincronização: 02/03/2026 09:00"
+    ctx.ops.wait_for_done()
+
+
+def test_the_units_roles_page_says_which_roles_the_hub_defines(qtbot, net: Network) -> None:
+    """After the hub's roles arrive, "Recepção" is the hub's (not editable here); a role the
+    unit creates for itself is its own and stays editable."""
+    from app.security.accounts import RoleInput, create_role
+    from ui.admin.roles import RolesPage
+
+    net.round()
+    unit = net.nodes["UBS Centro"]
+    ctx = _context(unit)
+    with unit.unit_of_work("admin") as session:
+        create_role(session, ctx.actor, RoleInput("Estagiário", "", ("registry.read",)))
+    page = RolesPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1000, 500)
+    page.show()
+    qtbot.waitUntil(lambda: page.model.rowCount() > 0)
+    names = [_cell(page.model, row, 0) for row in range(page.model.rowCount())]
+    reception, own = names.index("Recepção"), names.index("Estagiário")
+    assert _cell(page.model, reception, 3) == "Central (Central)"
+    assert _cell(page.model, own, 3) == "Este computador"
+    page.table.selectRow(reception)
+    assert not page.edit_button.isEnabled()
+    assert page.edit_button.toolTip().startswith("Perfil definido pela central")
+    page.table.selectRow(own)
+    assert page.edit_button.isEnabled()
+    page.grab().save("/tmp/roles_on_unit.png")
     ctx.ops.wait_for_done()

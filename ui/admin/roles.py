@@ -145,14 +145,17 @@ class RolesPage(QWidget):
             Column(self.tr("Perfil"), lambda r: r.name),
             Column(self.tr("Permissões"), lambda r: self._count(r, total), align_right=True),
             Column(self.tr("Contas ativas"), lambda r: str(r.account_count), align_right=True),
+            Column(self.tr("Definido por"), self._defined_by),
             Column(self.tr("Descrição"), lambda r: r.description),
         ]
 
     def _count(self, row: RoleRow, total: int) -> str:
         return self.tr("{n} de {total}").format(n=len(row.permissions), total=total)
 
-    def _count(self, row: RoleRow, total: int) -> str:
-        return self.tr("{n} de {total}").format(n=len(row.permissions), total=total)
+    def _defined_by(self, row: RoleRow) -> str:
+        if row.defined_by:
+            return self.tr("Central ({hub})").format(hub=row.defined_by)
+        return self.tr("Este computador")
 
     def _build_ui(self) -> None:
         layout = QVBoxLayout(self)
@@ -176,7 +179,13 @@ class RolesPage(QWidget):
         self._update_actions()
 
     def _update_actions(self, *_args: object) -> None:
-        self.edit_button.setEnabled(selected_row(self.table) is not None)
+        role = selected_row(self.table)
+        self.edit_button.setEnabled(role is not None and not role.defined_by)
+        self.edit_button.setToolTip(
+            self.tr("Perfil definido pela central: altere-o lá; a mudança chega pela sincronização")
+            if role is not None and role.defined_by
+            else ""
+        )
 
     def _on_changed(self, kind: str) -> None:
         if kind in (ROLE, "account"):
@@ -202,7 +211,7 @@ class RolesPage(QWidget):
 
     def edit_selected(self) -> None:
         role = selected_row(self.table)
-        if role is not None:
+        if role is not None and not role.defined_by:
             self._open(RoleDialog(self.ctx, role, self))
 
     def _open(self, dialog: QDialog) -> None:

@@ -4,7 +4,9 @@ At the top, the search box (razão social, nome fantasia, CNPJ or CPF; accents i
 filters (risco, situação, equipe, bairro); below, the list (pages of 200 fetched as it scrolls)
 and the detail of the selected establishment in tabs: dados, atividades with the risk and its
 reason, inspeções, documentos and licenças. "Novo estabelecimento" (Ctrl+N), "Editar" and
-"Alterar situação" need `sanitary.write` (hidden otherwise; the services check again). Every read
+"Alterar situação" need `sanitary.write` (hidden otherwise; the services check again). An inspector
+(`sanitary.inspect`) lavra from here the documents that need no inspection (auto de infração, auto
+de coleta, termo de interdição: a complaint visit, a sample at a fair). Every read
 and write runs in `ctx.ops`; the page refreshes when `ctx.bus.changed` names what it shows.
 """
 
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QSplitter,
     QTabWidget,
@@ -36,7 +39,9 @@ from PySide6.QtWidgets import (
 from app.brazil.identifiers import format_cep, format_phone
 from app.errors import ValidationError
 from app.registry.units import list_districts
-from app.sanitary.enums import EstablishmentStatus, RiskLevel
+from app.sanitary.documents import NEEDS_INSPECTION
+from app.sanitary.documents import PERMISSION as INSPECT
+from app.sanitary.enums import DocumentKind, EstablishmentStatus, RiskLevel
 from app.sanitary.establishment_queries import (
     ActivityRow,
     DocumentRow,
@@ -304,8 +309,25 @@ class EstablishmentsPage(QWidget):
         for button in (self.new_button, self.edit_button, self.status_button):
             button.setVisible(writer)
             row.addWidget(button)
+        row.addWidget(self._build_issue_button())
         row.addStretch(1)
         return row
+
+    def _build_issue_button(self) -> QPushButton:
+        self.issue_button = QPushButton(self.tr("&Lavrar auto ou termo…"))
+        self.issue_button.setObjectName("issue_document")
+        self.issue_button.setToolTip(
+            self.tr("Termo de inspeção e de intimação: a partir da inspeção (Minhas inspeções)")
+        )
+        menu = QMenu(self.issue_button)
+        for kind in DocumentKind:
+            if kind not in NEEDS_INSPECTION:
+                action = menu.addAction(kind.label)
+                action.setObjectName(f"issue_{kind.value}")
+                action.triggered.connect(lambda _=False, k=kind: self.issue_for_selected(k))
+        self.issue_button.setMenu(menu)
+        self.issue_button.setVisible(self._ctx.actor.can(INSPECT))
+        return self.issue_button
 
     def _connect(self) -> None:
         self.search_box.search_requested.connect(lambda _text: self.search())
@@ -500,6 +522,7 @@ class EstablishmentsPage(QWidget):
         has = self.selected_row() is not None
         self.edit_button.setEnabled(has)
         self.status_button.setEnabled(has)
+        self.issue_button.setEnabled(has)
 
     # --- actions ----------------------------------------------------------------------------
 
@@ -518,6 +541,15 @@ class EstablishmentsPage(QWidget):
                 return establishment_detail(session, ctx.actor, row.id)
 
         ctx.ops.run(work, lambda detail: open_establishment_form(ctx, self, detail), parent=self)
+
+    def issue_for_selected(self, kind: DocumentKind) -> None:
+        """Open the issue dialog of `kind` for the selected establishment (no inspection)."""
+        from ui.sanitary.document_dialogs import open_issue_dialog
+
+        row = self.selected_row()
+        if row is None or not self._ctx.actor.can(INSPECT):
+            return
+        self.issue_dialog = open_issue_dialog(self._ctx, self, kind, None, row.id)
 
     def change_selected_status(self) -> None:
         row = self.selected_row()

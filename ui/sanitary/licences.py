@@ -64,7 +64,7 @@ class LicenceModel(RowsModel[svc.LicenceRow]):
         ]
 
     def foreground(self, row: svc.LicenceRow) -> QColor | None:
-        return EXPIRED_COLOR if row.status in (svc.EXPIRED, svc.REVOKED) else None
+        return EXPIRED_COLOR if row.status in (svc.EXPIRED, svc.REVOKED, svc.SUSPENDED) else None
 
 
 class EstablishmentCombo(QComboBox):

@@ -77,7 +77,7 @@ def test_a_version_is_sent_once_and_the_node_records_it(tmp_path: Path) -> None:
     unit = net.add("UBS Centro", NodeKind.UNIT, UNIT_A)
     net.round()
     net.round()
-    packages = list((net.share / "arquivo").glob("*.smref"))
+    packages = list((net.share / "arquivo").glob("referencia_*.smref"))
     assert len(packages) == 3  # CID-10, CBO, one SIGTAP competence: once each
     with unit.read_only() as session:
         reasons = set(session.scalars(select(SyncBatch.reason).where(SyncBatch.direction == "in")))

@@ -234,3 +234,42 @@ def test_a_person_is_registered_with_a_cpf(
     qtbot.waitUntil(lambda: page.row_by_name("Maria Aparecida Costa") is not None, timeout=10_000)
     found = page.model.row_at(page.row_by_name("Maria Aparecida Costa") or 0)
     assert (found.document_label, found.risk) == ("111.444.777-35", RiskLevel.MEDIUM)
+
+
+def test_inspector_lavra_an_interdiction_from_the_list_without_an_inspection(
+    qtbot, page: EstablishmentsPage, fiscal_ctx: AppContext
+) -> None:
+    """A complaint visit: no planned inspection, the inspector interdicts from the register."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.sanitary.document_dialogs import IssueDocumentDialog
+
+    menu = page.issue_button.menu()
+    assert [a.text() for a in menu.actions()] == [
+        "Auto de Infração Sanitária",
+        "Auto de Coleta de Amostra",
+        "Termo de Interdição",
+    ]
+    page.table.selectRow(0)
+    target = page.model.row_at(0)
+    assert page.issue_button.isEnabled()
+    menu.findChild(type(menu.actions()[0]), "issue_TD").trigger()
+    dialog: IssueDocumentDialog = page.issue_dialog
+    qtbot.waitUntil(lambda: dialog.context is not None, timeout=10_000)
+    assert target.trade_name in dialog.heading.text() or target.legal_name in dialog.heading.text()
+    dialog.extent_total.setChecked(True)
+    dialog.facts.setPlainText("Esgoto a céu aberto na área de preparo de alimentos.")
+    qtbot.keyClicks(dialog.receiver_name, "Rui Lima")
+    qtbot.keyClicks(dialog.receiver_document, "123.456.789-09")
+    _shot(qtbot, dialog, "visa-establishments-interdiction-dialog")
+    with qtbot.waitSignal(dialog.issued, timeout=10_000):
+        qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.issued_result.title.startswith("Termo de Interdição nº 0001/2026")
+    qtbot.waitUntil(lambda: dialog.print_offer is not None, timeout=10_000)
+    dialog.print_offer.button(QMessageBox.StandardButton.No).click()
+
+    def interdicted() -> bool:
+        rows = [r for r in page.model.rows() if r.id == target.id]
+        return bool(rows) and rows[0].status is EstablishmentStatus.INTERDICTED
+
+    qtbot.waitUntil(interdicted, timeout=10_000)

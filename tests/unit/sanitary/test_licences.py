@@ -15,7 +15,9 @@ from app.brazil.names import normalize_key
 from app.db.session import Database
 from app.errors import ValidationError
 from app.sanitary import licences as svc
+from app.sanitary.documents import DocumentInput, cancel_document, issue_document
 from app.sanitary.enums import (
+    DocumentKind,
     EstablishmentStatus,
     HolderKind,
     InspectionOutcome,
@@ -186,6 +188,39 @@ def test_revoked_and_renewed_licences_say_so(db: Database, visa: Actor) -> None:
     with pytest.raises(ValidationError) as twice:
         run(db, svc.renew_licence, visa, provisional.id, None, False)
     assert twice.value.errors[""] == "Esta licença já foi renovada."
+
+
+def test_an_interdiction_suspends_the_licence_until_it_is_cancelled(
+    db: Database, visa: Actor
+) -> None:
+    place = make_establishment(db, "Lanchonete Esquina", "5611201", RiskLevel.MEDIUM, 10)
+    licence = run(db, svc.issue_licence, visa, place, None, False)
+    code = run(db, svc.print_licence, visa, licence.id).code
+    with db.unit_of_work("fiscal") as s:
+        fiscal = login(s, "fiscal", "fiscal2026").actor
+        assert fiscal is not None
+    term = DocumentInput(
+        kind=DocumentKind.INTERDICTION, establishment_id=place, extent="total",
+        facts="Esgoto a céu aberto na área de preparo.", receiver_name="Rui Lima",
+        receiver_document="123.456.789-09",
+    )  # fmt: skip
+    with db.unit_of_work("fiscal") as s:
+        issued = issue_document(s, fiscal, term)
+
+    check = run(db, svc.verify_licence, visa, code)
+    assert not check.valid and check.status == svc.SUSPENDED
+    assert check.message.startswith(
+        f"Licença sanitária nº {licence.number}: SUSPENSA — o estabelecimento está interditado "
+        f"pelo Termo de Interdição nº {issued.number_label}, de 02/03/2026."
+    )
+    assert "volta a valer até 02/03/2027" in check.message
+    assert svc.cli_verify(db, code)[0] == 1
+    listed = run(db, svc.list_licences, visa, TODAY, svc.LIST_VALID, place)
+    assert [row.status_label for row in listed] == ["Suspensa (estabelecimento interditado)"]
+
+    with db.unit_of_work("fiscal") as s:
+        cancel_document(s, fiscal, issued.document_id, "Interdição lavrada por engano")
+    assert run(db, svc.verify_licence, visa, code).valid
 
 
 def test_expiring_and_expired_lists(db: Database, visa: Actor) -> None:
