@@ -24,11 +24,13 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	env -u QT_QPA_PLATFORM $(BIN)/saude-municipal --demo
 
+# One worker per core (pytest-xdist); each worker has its own temporary databases and its own
+# throwaway PostgreSQL server. The slowest tests are listed at the end of the run.
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --durations=15
 
 test-core: $(STAMP)
-	$(BIN)/python -m pytest -m "not gui"
+	$(BIN)/python -m pytest -n auto -m "not gui"
 
 lint: $(STAMP)
 	$(BIN)/ruff check app ui tests

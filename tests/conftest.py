@@ -36,10 +36,13 @@ def _collect_garbage_on_main_thread() -> Iterator[None]:
     """As in the app (ui/main.py): the collector runs only on the GUI thread, between tests.
 
     Automatic collection could otherwise start on the ops worker thread and free a Qt wrapper
-    there, which crashes Qt.
+    there, which crashes Qt. What survives a test (imported modules, caches, session fixtures) is
+    then frozen, so the next collection only walks what the next test made: a full walk of the
+    whole, growing heap after every test took seconds each late in the suite.
     """
     yield
     gc.collect()
+    gc.freeze()
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
@@ -374,8 +375,8 @@ class _LineSplitter:
 
 def _parse_change(line: bytes) -> Change:
     try:
-        change = json.loads(line.decode("utf-8"))
-    except ValueError:
+        change = orjson.loads(line)  # about 4x json.loads: parsing is the import's hot loop
+    except ValueError:  # orjson.JSONDecodeError, invalid UTF-8 included
         raise BatchError("format") from None
     if not isinstance(change, dict):
         raise BatchError("format")

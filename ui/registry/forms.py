@@ -21,7 +21,6 @@ import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractButton,
     QComboBox,
     QDialog,
     QFrame,
@@ -46,9 +45,12 @@ from app.registry.service import CitizenSaved, PossibleDuplicate, create_citizen
 from app.security.actor import Actor
 from ui.context import AppContext
 from ui.ops import show_error
+from ui.widgets.address import address_rows
+from ui.widgets.discard import confirm_discard, is_yes
 from ui.widgets.fields import DateField, DocumentField, ErrorLabel, FormLayout
 
 NAME_FIELDS = ("name", "social_name", "mother_name")
+LONG_FIELD_CHARS = 34  # names and streets: room for a typical one without scrolling
 TEXT_FIELDS = (
     "name", "social_name", "cns", "cpf", "ethnicity", "mother_name", "cep", "street", "number",
     "complement", "municipality_ibge", "phone", "unit_cnes",
@@ -104,10 +106,6 @@ def save_citizen(
 def _town_label(code: str) -> str:
     name = municipality_name(code)
     return f"{name}/{municipality_uf(code)}" if name else ""
-
-
-def _is_yes(box: QMessageBox, button: QAbstractButton) -> bool:
-    return box.standardButton(button) == QMessageBox.StandardButton.Yes
 
 
 class CitizenFormDialog(QDialog):
@@ -225,11 +223,9 @@ class CitizenFormDialog(QDialog):
     def _build_address_group(self) -> QGroupBox:
         box = QGroupBox(self.tr("Endereço e unidade"))
         self._address = form = FormLayout(box)
-        self._add(form, "cep", self.tr("CE&P"), DocumentField("cep"))
-        self._add(form, "street", self.tr("&Logradouro"), self._line_edit(120))
-        self._add(form, "number", self.tr("Nú&mero"), self._line_edit(10))
-        self._add(form, "complement", self.tr("&Complemento"), self._line_edit(60))
-        self._add(form, "district_id", self.tr("&Bairro"), self._district_combo())
+        rows = address_rows(self._districts, self.tr("&Complemento"), min_chars=LONG_FIELD_CHARS)
+        for name, label, widget in rows:
+            self._add(form, name, label, widget)
         self._add(form, "municipality_ibge", self.tr("Municíp&io (IBGE)"), self._ibge_field())
         self._add(form, "unit_cnes", self.tr("&Unidade (CNES)"), DocumentField("cnes", "unit_cnes"))
         return box
@@ -272,8 +268,8 @@ class CitizenFormDialog(QDialog):
     def _line_edit(self, max_length: int) -> QLineEdit:
         edit = QLineEdit()
         edit.setMaxLength(max_length)
-        if max_length >= 60:  # names and streets: room for a typical one without scrolling
-            edit.setMinimumWidth(edit.fontMetrics().averageCharWidth() * 34)
+        if max_length >= 60:
+            edit.setMinimumWidth(edit.fontMetrics().averageCharWidth() * LONG_FIELD_CHARS)
         else:
             edit.setFixedWidth(edit.fontMetrics().averageCharWidth() * (max_length + 4))
         return edit
@@ -306,13 +302,6 @@ class CitizenFormDialog(QDialog):
         field.setEnabled(indigenous)
         if not indigenous and isinstance(field, QLineEdit):
             field.clear()
-
-    def _district_combo(self) -> QComboBox:
-        combo = QComboBox()
-        combo.addItem(self.tr("Selecione…"), "")
-        for district_id, name in self._districts:
-            combo.addItem(name, district_id)
-        return combo
 
     def _ibge_field(self) -> DocumentField:
         """The IBGE code, with the municipality's name shown beside it as it is typed."""
@@ -505,7 +494,7 @@ class CitizenFormDialog(QDialog):
         box.button(QMessageBox.StandardButton.Yes).setText(self.tr("Salvar mesmo assim"))
         box.button(QMessageBox.StandardButton.No).setText(self.tr("Voltar ao formulário"))
         box.buttonClicked.connect(
-            lambda button: _is_yes(box, button) and self.save(confirm_duplicate=True)
+            lambda button: is_yes(box, button) and self.save(confirm_duplicate=True)
         )
         box.open()
 
@@ -528,19 +517,7 @@ class CitizenFormDialog(QDialog):
         if self._discarding or not self.is_modified():
             super().reject()
             return
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            self.tr("Descartar alterações"),
-            self.tr("Os dados digitados não foram salvos. Descartar as alterações?"),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            self,
-        )
-        box.setObjectName("confirm_discard")
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        box.button(QMessageBox.StandardButton.Yes).setText(self.tr("Descartar"))
-        box.button(QMessageBox.StandardButton.No).setText(self.tr("Continuar editando"))
-        box.buttonClicked.connect(lambda button: _is_yes(box, button) and self._discard())
-        box.open()
+        confirm_discard(self, self._discard)
 
     def _discard(self) -> None:
         self._discarding = True

@@ -13,13 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import shiboken6
-from PySide6.QtCore import QEvent, QLocale, QObject, Qt
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QLocale, QObject
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -32,6 +31,7 @@ from ui.context import AppContext
 from ui.models.citizens import PAGE_SIZE, CitizenTableModel, FetchPage
 from ui.registry.detail import open_citizen_detail
 from ui.registry.forms import open_citizen_form
+from ui.widgets.page_header import header_row
 from ui.widgets.pdf_preview import issue_and_preview
 from ui.widgets.search_box import SearchBox
 
@@ -79,18 +79,7 @@ class CitizenPage(QWidget):
         layout.addLayout(self._build_buttons())
 
     def _build_header(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        title = QLabel(self.tr("Cidadãos"))
-        title.setObjectName("page_title")
-        font = QFont(title.font())
-        font.setPointSizeF(font.pointSizeF() * 1.5)
-        font.setBold(True)
-        title.setFont(font)
-        self.count_label = QLabel()
-        self.count_label.setObjectName("count_label")
-        row.addWidget(title)
-        row.addStretch(1)
-        row.addWidget(self.count_label, 0, Qt.AlignmentFlag.AlignBottom)
+        row, self.count_label = header_row(self.tr("Cidadãos"))
         return row
 
     def _build_table(self) -> QTableView:

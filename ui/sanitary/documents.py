@@ -15,7 +15,7 @@ import uuid
 from html import escape
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -42,6 +42,7 @@ from app.sanitary.enums import DocumentKind
 from ui.context import AppContext
 from ui.models.rows import Column, RowsModel
 from ui.sanitary.document_dialogs import CancelDocumentDialog, SampleResultDialog, print_now
+from ui.widgets.page_header import header_row
 from ui.widgets.tables import rows_table
 
 SHORT_KIND = {
@@ -182,18 +183,7 @@ class DocumentsPage(QWidget):
         layout.addLayout(self._build_buttons())
 
     def _build_header(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        title = QLabel(self.tr("Documentos da Vigilância Sanitária"))
-        title.setObjectName("page_title")
-        font = QFont(title.font())
-        font.setPointSizeF(font.pointSizeF() * 1.5)
-        font.setBold(True)
-        title.setFont(font)
-        self.count_label = QLabel()
-        self.count_label.setObjectName("count_label")
-        row.addWidget(title)
-        row.addStretch(1)
-        row.addWidget(self.count_label, 0, Qt.AlignmentFlag.AlignBottom)
+        row, self.count_label = header_row(self.tr("Documentos da Vigilância Sanitária"))
         return row
 
     def _build_filters(self) -> QHBoxLayout:

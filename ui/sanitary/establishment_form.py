@@ -25,7 +25,6 @@ import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractButton,
     QButtonGroup,
     QComboBox,
     QDialog,
@@ -34,7 +33,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
@@ -63,6 +61,8 @@ from app.sanitary.risk import CnaeInfo, RiskResult, clean_cnae, establishment_ri
 from app.sanitary.risk_table import lookup_many
 from ui.context import AppContext
 from ui.ops import show_error
+from ui.widgets.address import address_rows
+from ui.widgets.discard import confirm_discard
 from ui.widgets.fields import CheckedLineEdit, DocumentField, ErrorLabel, FormLayout
 
 RISK_COLORS = {RiskLevel.LOW: "#1b5e20", RiskLevel.MEDIUM: "#8a5a00", RiskLevel.HIGH: "#b3261e"}
@@ -134,10 +134,6 @@ def _bold(label: QLabel, scale: float = 1.0) -> QLabel:
     font.setPointSizeF(font.pointSizeF() * scale)
     label.setFont(font)
     return label
-
-
-def _is_yes(box: QMessageBox, button: QAbstractButton) -> bool:
-    return box.standardButton(button) == QMessageBox.StandardButton.Yes
 
 
 class HolderDocumentField(CheckedLineEdit):
@@ -575,11 +571,8 @@ class EstablishmentFormDialog(QDialog):
     def _build_address(self) -> QGroupBox:
         box = QGroupBox(self.tr("Endereço e observações"))
         self._address = form = FormLayout(box)
-        self._add(form, "cep", self.tr("CE&P"), DocumentField("cep"))
-        self._add(form, "street", self.tr("&Logradouro"), self._line(120))
-        self._add(form, "number", self.tr("Nú&mero"), self._line(10))
-        self._add(form, "complement", self.tr("C&omplemento"), self._line(60))
-        self._add(form, "district_id", self.tr("&Bairro"), self._district_combo())
+        for name, label, widget in address_rows(self._choices.districts, self.tr("C&omplemento")):
+            self._add(form, name, label, widget)
         notes = QPlainTextEdit()
         notes.setTabChangesFocus(True)
         notes.setFixedHeight(notes.fontMetrics().lineSpacing() * 8)
@@ -632,13 +625,6 @@ class EstablishmentFormDialog(QDialog):
         combo.addItem("")
         combo.addItems(self._choices.teams)
         combo.setToolTip(self.tr("A equipe que recebe o estabelecimento no notebook de campo"))
-        return combo
-
-    def _district_combo(self) -> QComboBox:
-        combo = QComboBox()
-        combo.addItem(self.tr("Selecione…"), "")
-        for district_id, name in self._choices.districts:
-            combo.addItem(name, district_id)
         return combo
 
     def _kind_changed(self) -> None:
@@ -782,19 +768,7 @@ class EstablishmentFormDialog(QDialog):
         if self._discarding or not self.is_modified():
             super().reject()
             return
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            self.tr("Descartar alterações"),
-            self.tr("Os dados digitados não foram salvos. Descartar as alterações?"),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            self,
-        )
-        box.setObjectName("confirm_discard")
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        box.button(QMessageBox.StandardButton.Yes).setText(self.tr("Descartar"))
-        box.button(QMessageBox.StandardButton.No).setText(self.tr("Continuar editando"))
-        box.buttonClicked.connect(lambda button: self._discard() if _is_yes(box, button) else None)
-        box.open()
+        confirm_discard(self, self._discard)
 
     def _discard(self) -> None:
         self._discarding = True

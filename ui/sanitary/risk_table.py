@@ -7,7 +7,9 @@ version with a search and "Editar linha…". Importing asks for the file (`choos
 tests replace), then the version's name and source; a file with any bad line is refused whole and
 the dialog lists the lines. Changes that alter the risk of establishments (activating a version,
 editing a row of the version in force, a municipal rule) recompute them in the same transaction
-and emit `ctx.bus.changed("establishment")`. Writing needs `sanitary.manage`.
+and emit `ctx.bus.changed("establishment")`. Writing needs `sanitary.manage`. The three dialogs
+are `ui.admin.ServiceDialog`s (errors beside the field they name, the rest at the top) that tell
+the page through `saved`/`imported`, since the page announces the changes on the bus itself.
 """
 
 from __future__ import annotations
@@ -17,16 +19,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import shiboken6
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QFileDialog,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -40,14 +39,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import ValidationError
 from app.sanitary import risk_table as svc
 from app.sanitary.enums import RiskLevel, RiskRule
 from app.sanitary.risk_table import ImportResult, OverrideRow, RiskRow, VersionRow
+from ui.admin import ServiceDialog
 from ui.context import AppContext
 from ui.models.rows import Column, RowsModel
-from ui.ops import show_error
-from ui.widgets.fields import ErrorLabel
 from ui.widgets.search_box import SearchBox
 from ui.widgets.tables import rows_table
 
@@ -364,54 +361,27 @@ class RiskTablePage(QWidget):
         dialog.open()
 
 
-class _SmallDialog(QDialog):
-    """Shared frame of the page's dialogs: a form, an error label, Salvar/Cancelar, Ctrl+S."""
+class _PageDialog(ServiceDialog):
+    """`ServiceDialog` as this page's dialogs use it: deleted on close, and a save announced by
+    `saved` to the page, which emits the bus changes itself (with the recount), not `bus.changed`.
+    """
 
     saved = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None) -> None:
-        super().__init__(parent)
+        super().__init__(ctx, parent)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self._ctx = ctx
-        self.layout_ = QVBoxLayout(self)
-        self.form = QFormLayout()
-        self.layout_.addLayout(self.form)
-        self.error_label = ErrorLabel("dialog")
-        self.layout_.addWidget(self.error_label)
-        buttons = QHBoxLayout()
-        self.ok_button = QPushButton(self.tr("Salvar"))
-        self.ok_button.setObjectName("ok")
-        self.ok_button.clicked.connect(self.save)
-        cancel = QPushButton(self.tr("Cancelar"))
-        cancel.clicked.connect(self.reject)
-        buttons.addStretch(1)
-        buttons.addWidget(self.ok_button)
-        buttons.addWidget(cancel)
-        self.layout_.addLayout(buttons)
-        QShortcut(QKeySequence("Ctrl+S"), self).activated.connect(self.save)
 
-    def save(self) -> None:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def run(self, work: Callable[[], Any]) -> None:
-        self.ok_button.setEnabled(False)
-        self._ctx.ops.run(work, self._done, self._failed, parent=self)
-
-    def _done(self, result: Any) -> None:
+    def _saved(self, _result: object) -> None:
         self.saved.emit()
         if shiboken6.isValid(self):
             self.accept()
 
-    def _failed(self, exc: BaseException) -> None:
-        self.ok_button.setEnabled(True)
-        if isinstance(exc, ValidationError):
-            self.error_label.show_message("\n".join(exc.errors.values()))
-        else:
-            show_error(self, exc)
 
-
-class ImportDialog(_SmallDialog):
-    """The version's name and source, then the import; a refused file lists its bad lines."""
+class ImportDialog(_PageDialog):
+    """The version's name and source, then the import; a refused file lists its bad lines at the
+    top (key "file", in the label `import_errors`).
+    """
 
     imported = Signal(object)
 
@@ -428,34 +398,34 @@ class ImportDialog(_SmallDialog):
         self.source_edit = QLineEdit()
         self.source_edit.setObjectName("version_source")
         self.source_edit.setPlaceholderText(self.tr("Ex.: IN ANVISA nº 66/2020, Anexos I a IV"))
-        self.form.addRow(self.tr("&Nome da versão"), self.name_edit)
-        self.form.addRow(self.tr("&Origem"), self.source_edit)
-        self.ok_button.setText(self.tr("Importar"))
-        self.error_label.setObjectName("import_errors")
+        self.form.add_field("name", self.tr("&Nome da versão"), self.name_edit)
+        self.form.add_field("source", self.tr("&Origem"), self.source_edit)
+        self.save_button.setText(self.tr("Importar"))
+        self.form_error.setObjectName("import_errors")
+        self._assemble()
 
     def save(self) -> None:
         try:
             content = self._path.read_bytes()
         except OSError as exc:
-            self.error_label.show_message(
+            self.form_error.show_message(
                 self.tr("Não foi possível ler o arquivo: {error}").format(error=exc.strerror)
             )
             return
-        ctx, name, source = self._ctx, self.name_edit.text(), self.source_edit.text()
+        ctx, name, source = self.ctx, self.name_edit.text(), self.source_edit.text()
 
         def work() -> ImportResult:
             with ctx.db.unit_of_work(ctx.actor.username) as session:
                 return svc.import_table(session, ctx.actor, content, name=name, source=source)
 
-        self.ok_button.setEnabled(False)
-        ctx.ops.run(work, self._imported, self._failed, parent=self)
+        self._run(work)
 
-    def _imported(self, result: ImportResult) -> None:
+    def _saved(self, result: object) -> None:
         self.imported.emit(result)
-        self._done(result)
+        super()._saved(result)
 
 
-class OverrideDialog(_SmallDialog):
+class OverrideDialog(_PageDialog):
     """A municipal rule: CNAE, level and the reason (ato normativo)."""
 
     def __init__(
@@ -464,6 +434,15 @@ class OverrideDialog(_SmallDialog):
         super().__init__(ctx, parent)
         self.setWindowTitle(self.tr("Regra municipal de risco"))
         self.setObjectName("override_dialog")
+        self._build_fields()
+        self._assemble()
+        if row is not None:
+            self.cnae_edit.setText(row.cnae)
+            self.cnae_edit.setEnabled(False)
+            self.level_combo.setCurrentIndex(self.level_combo.findData(row.level.value))
+            self.reason_edit.setText(row.reason)
+
+    def _build_fields(self) -> None:
         self.cnae_edit = QLineEdit()
         self.cnae_edit.setObjectName("override_cnae")
         self.cnae_edit.setInputMask("0000-0/00;_")
@@ -476,27 +455,22 @@ class OverrideDialog(_SmallDialog):
         self.reason_edit.setMaxLength(300)
         self.reason_edit.setMinimumWidth(420)
         self.reason_edit.setPlaceholderText(self.tr("Ex.: Decreto municipal nº 45/2025, art. 3º"))
-        self.form.addRow(self.tr("&CNAE"), self.cnae_edit)
-        self.form.addRow(self.tr("&Grau de risco"), self.level_combo)
-        self.form.addRow(self.tr("&Motivo"), self.reason_edit)
-        if row is not None:
-            self.cnae_edit.setText(row.cnae)
-            self.cnae_edit.setEnabled(False)
-            self.level_combo.setCurrentIndex(self.level_combo.findData(row.level.value))
-            self.reason_edit.setText(row.reason)
+        self.form.add_field("cnae", self.tr("&CNAE"), self.cnae_edit)
+        self.form.add_field("level", self.tr("&Grau de risco"), self.level_combo)
+        self.form.add_field("reason", self.tr("&Motivo"), self.reason_edit)
 
     def save(self) -> None:
-        ctx, cnae, reason = self._ctx, self.cnae_edit.text(), self.reason_edit.text()
+        ctx, cnae, reason = self.ctx, self.cnae_edit.text(), self.reason_edit.text()
         level = RiskLevel(self.level_combo.currentData())
 
         def work() -> uuid.UUID:
             with ctx.db.unit_of_work(ctx.actor.username) as session:
                 return svc.save_override(session, ctx.actor, cnae, level, reason)
 
-        self.run(work)
+        self._run(work)
 
 
-class RowDialog(_SmallDialog):
+class RowDialog(_PageDialog):
     """Edit one CNAE of a version: description, rule and (for "depende") the questions."""
 
     def __init__(
@@ -506,6 +480,11 @@ class RowDialog(_SmallDialog):
         self.setWindowTitle(self.tr("Editar linha da tabela"))
         self.setObjectName("row_dialog")
         self._table_id, self._cnae = table_id, row.cnae
+        self.form.addRow(self.tr("CNAE"), QLabel(row.cnae_label))
+        self._build_fields(row)
+        self._assemble()
+
+    def _build_fields(self, row: RiskRow) -> None:
         self.description_edit = QLineEdit(row.description)
         self.description_edit.setMaxLength(300)
         self.description_edit.setMinimumWidth(480)
@@ -518,13 +497,14 @@ class RowDialog(_SmallDialog):
         self.questions_edit.setPlaceholderText(
             self.tr("Uma pergunta por linha (só para 'depende')")
         )
-        self.form.addRow(self.tr("CNAE"), QLabel(row.cnae_label))
-        self.form.addRow(self.tr("&Descrição"), self.description_edit)
-        self.form.addRow(self.tr("&Risco"), self.rule_combo)
-        self.form.addRow(self.tr("&Perguntas"), self.questions_edit)
+        self.form.add_field("description", self.tr("&Descrição"), self.description_edit)
+        self.form.add_field("rule", self.tr("&Risco"), self.rule_combo)
+        self.form.add_field("questions", self.tr("&Perguntas"), self.questions_edit)
+        # Enter in the questions starts the next question, as before (no jump to the next field).
+        self.form.submit_on_enter(self.questions_edit)
 
     def save(self) -> None:
-        ctx, table_id, cnae = self._ctx, self._table_id, self._cnae
+        ctx, table_id, cnae = self.ctx, self._table_id, self._cnae
         description = self.description_edit.text()
         rule = RiskRule(self.rule_combo.currentData())
         questions = self.questions_edit.toPlainText().splitlines()
@@ -534,4 +514,4 @@ class RowDialog(_SmallDialog):
                 return svc.update_row(session, ctx.actor, table_id, cnae, description=description,
                                       rule=rule, questions=questions)  # fmt: skip
 
-        self.run(work)
+        self._run(work)

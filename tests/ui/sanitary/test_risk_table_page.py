@@ -79,7 +79,7 @@ def test_coordination_imports_the_example_csv_and_activates_it(
     qtbot.keyClicks(dialog.name_edit, "Exemplo importado")
     qtbot.keyClicks(dialog.source_edit, "resources/sanitary")
     _shot(qtbot, dialog, "risk_import_dialog")
-    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: _closed(dialog), timeout=10_000)
     qtbot.waitUntil(lambda: "Exemplo importado" in _names(page), timeout=10_000)
     new = next(v for v in page.versions_model.rows() if v.name == "Exemplo importado")
@@ -119,9 +119,9 @@ def test_a_file_with_bad_lines_is_refused_and_the_lines_are_listed(
         "4771701;Drogarias;alto;\n".encode("iso-8859-1")
     )
     dialog = _import(qtbot, page, bad)
-    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(dialog.error_label.isVisible, timeout=10_000)
-    assert dialog.error_label.text().splitlines() == [
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(dialog.form_error.isVisible, timeout=10_000)
+    assert dialog.form_error.text().splitlines() == [
         "A tabela não foi importada: 2 linha(s) com problema. Corrija o arquivo e importe de "
         "novo (nada foi gravado).",
         "Linha 3: CNAE '5611-2/0' inválido (use 7 dígitos, ex.: 5620-1/04)",
