@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 # The newest revision this app ships. Start-up compares the database with it using plain SQL and
 # imports Alembic (a tenth of a second) only when there is something to migrate. A test keeps it
 # equal to Alembic's own head, so a new revision cannot be forgotten here.
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
 
 NEWER_DATABASE = (
     "Este banco de dados foi criado por uma versão mais nova do Saúde Municipal "

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import ValidationError
 from app.sanitary.enums import Gravity, RiskLevel
-from app.sanitary.models import SanitaryConfig
+from app.sanitary.models import DEFAULT_FINE_BASIS, SanitaryConfig
 from app.security import audit
 from app.security.actor import Actor
 
@@ -43,6 +43,7 @@ class ConfigValues:
     fine_serious_max: Decimal
     fine_very_serious_min: Decimal
     fine_very_serious_max: Decimal
+    fine_basis: str = DEFAULT_FINE_BASIS
 
     def frequency_months(self, risk: RiskLevel) -> int:
         """Months between routine inspections for an establishment of `risk`."""
@@ -96,6 +97,8 @@ def _problems(values: ConfigValues) -> dict[str, str]:
             )
     if not values.legal_basis.strip():
         errors["legal_basis"] = "Informe a base legal (código sanitário) dos documentos."
+    if not values.fine_basis.strip():
+        errors["fine_basis"] = "Informe o dispositivo que fixa as multas (ex.: art. 2º, § 1º)."
     return errors
 
 

@@ -60,7 +60,6 @@ from app.sync.numbering import cancel_number
 
 PERMISSION = "sanitary.inspect"
 # The article of the fine ranges, printed after the configured legal basis on an auto de infração.
-FINE_ARTICLE = "art. 2º, § 1º"
 NEEDS_INSPECTION = frozenset({DocumentKind.INSPECTION_REPORT, DocumentKind.SUMMONS})
 ONE_PER_INSPECTION = frozenset(
     {
@@ -394,7 +393,7 @@ def _draft_infraction(session: Session, data: DocumentInput, cfg: ConfigValues) 
     assert data.gravity is not None
     return _Draft(
         facts=data.facts.strip(),
-        legal_basis=f"{cfg.legal_basis}, {FINE_ARTICLE}",
+        legal_basis=f"{cfg.legal_basis}, {cfg.fine_basis}",
         deadline=preview_deadline(session, cfg.defence_days),
         gravity=data.gravity,
         fine=cfg.fine_range(data.gravity),

@@ -59,6 +59,9 @@ def _money() -> Numeric[Decimal]:
     return Numeric(14, 2)
 
 
+DEFAULT_FINE_BASIS = "art. 2º, § 1º"
+
+
 class SanitaryConfig(SyncedMixin, Base):
     """The department's parameters (one row): frequencies, validities, deadlines and fines.
 
@@ -89,6 +92,10 @@ class SanitaryConfig(SyncedMixin, Base):
     fine_serious_max: Mapped[Decimal] = mapped_column(_money(), default=Decimal("200000.00"))
     fine_very_serious_min: Mapped[Decimal] = mapped_column(_money(), default=Decimal("200000.00"))
     fine_very_serious_max: Mapped[Decimal] = mapped_column(_money(), default=Decimal("1500000.00"))
+    # Where the fine ranges come from, printed on every auto de infração after the legal basis.
+    fine_basis: Mapped[str] = mapped_column(
+        String(120), default=DEFAULT_FINE_BASIS, server_default=DEFAULT_FINE_BASIS
+    )
 
 
 # --- risk ------------------------------------------------------------------------------------

@@ -102,7 +102,7 @@ def _infraction(detail: ProcessDetail, legal_basis: str) -> list[Flowable]:
             ("Lavrado em", styles.format_date(ai.issued_on)),
             ("Classificação", ai.gravity),
             ("Autuante", ai.inspector_name),
-            ("Faixa de multa (art. 2º §1º)", ai.fine_range, 4),
+            ("Faixa de multa", ai.fine_range, 4),
             ("Dispositivos legais infringidos", ai.legal_basis or legal_basis, 4),
         ],
         columns=4,

@@ -15,7 +15,9 @@ Runs inside the importer's single transaction, on a Core connection, a chunk at 
 - A state-machine record (`__sync_kind__ = "state"`) never moves backwards: its state field takes
   the furthest of the two values along `__state_order__`, whatever the clocks say, and the other
   fields merge as above (an inspection finished on a laptop stays finished when the office's older
-  "planned" edit arrives).
+  "planned" edit arrives). When both sides moved the state without seeing each other, one move is
+  illegal after the other: a "state" conflict is opened so a person sees it, with the furthest
+  state as the winner that every node keeps (`app.sync.conflicts` refuses to move it back).
 """
 
 from __future__ import annotations
@@ -317,6 +319,7 @@ class _TableApplier:
             and any(e[2] and f in e[2] for e in unseen)
         )
         delete_clash = any((change["op"] == "delete") != (e[3] == "delete") for e in unseen)
+        state_clash = self._state_clash(current, incoming, touched, unseen)
         for name in touched:
             if name == self.state_field:
                 current[name] = self._forward(current.get(name), incoming.get(name))
@@ -328,7 +331,23 @@ class _TableApplier:
             self.updates[change["row_id"]] = current
         if clashing or delete_clash:
             self._open_conflict(change, before, clashing, unseen, delete_clash)
+        if state_clash:
+            self._open_conflict(change, before, [str(self.state_field)], unseen, False, state=True)
         self._close_resolved(change)
+
+    def _state_clash(
+        self,
+        current: dict[str, Any],
+        incoming: dict[str, Any],
+        touched: list[str],
+        unseen: list[tuple[str, str, frozenset[str] | None, str]],
+    ) -> bool:
+        """Both sides moved the state, to different states, without seeing each other: one of the
+        two transitions is illegal after the other (cancelled here, finished there)."""
+        name = self.state_field
+        if name is None or name not in touched or current.get(name) == incoming.get(name):
+            return False
+        return any(e[2] and name in e[2] for e in unseen)
 
     def _forward(self, here: Any, there: Any) -> Any:
         """The further of two states (an unknown state never replaces a known one)."""
@@ -342,15 +361,22 @@ class _TableApplier:
         clashing: list[str],
         unseen: list[tuple[str, str, frozenset[str] | None, str]],
         delete_clash: bool,
+        state: bool = False,
     ) -> None:
         local_hlc = max(e[0] for e in unseen)
         local_node = max(unseen)[1]
+        winner = "remote" if change["hlc"] > local_hlc else "local"
+        if state:  # the furthest state is what every node keeps
+            name = str(self.state_field)
+            further = self._forward(before.get(name), change["row"].get(name))
+            winner = "local" if further == before.get(name) else "remote"
+        kind = "state" if state else "delete" if delete_clash else "fields"
         self.conflicts.append(
             {
                 "id": uuid.uuid4(),
                 "table_name": self.table.name,
                 "row_id": change["row_id"],
-                "kind": "delete" if delete_clash else "fields",
+                "kind": kind,
                 "fields": clashing,
                 "local_row": before,
                 "remote_row": change["row"],
@@ -358,7 +384,7 @@ class _TableApplier:
                 "remote_hlc": change["hlc"],
                 "local_node": local_node,
                 "remote_node": change["origin_node"],
-                "winner": "remote" if change["hlc"] > local_hlc else "local",
+                "winner": winner,
                 "opened_at": self.now,
                 "resolved_at": None,
                 "resolved_by": "",

@@ -66,6 +66,19 @@ def _check_choice(conflict: SyncConflict, choice: Mapping[str, str]) -> None:
             raise ValidationError({name: f"Campo desconhecido neste registro: {name}."})
         if side not in SIDES:
             raise ValidationError({name: "Escolha “manter esta” ou “manter a outra”."})
+        if conflict.kind == "state" and name in conflict.fields and side != conflict.winner:
+            raise ValidationError({name: _backwards(conflict, name)})
+
+
+def _backwards(conflict: SyncConflict, name: str) -> str:
+    """Why the state of a "state" conflict cannot go back (every node keeps the furthest)."""
+    rows = {"local": conflict.local_row, "remote": conflict.remote_row}
+    kept = str(rows[conflict.winner].get(name)).replace("_", " ")
+    other = str(rows["remote" if conflict.winner == "local" else "local"].get(name))
+    return (
+        f"A situação não volta de “{kept}” para “{other.replace('_', ' ')}”: o que já foi feito "
+        f"em um computador prevalece em todos. Mantenha “{kept}” para encerrar o conflito."
+    )
 
 
 def _live(session: Session, conflict: SyncConflict) -> Any:

@@ -89,6 +89,7 @@ BATCH_STATUS = {
 CONFLICT_KINDS = {
     "fields": "mesmo campo alterado em dois computadores",
     "delete": "exclusão em um computador, alteração em outro",
+    "state": "situação alterada nos dois computadores (fica a mais adiantada)",
     "duplicate": "registro recebido duplica outro já existente",
 }
 # Columns a person never decides about (bookkeeping and search keys).

@@ -73,6 +73,7 @@ FINES = (
     ("fine_very_serious_min", "Gravíssima — mínimo (R$):"),
     ("fine_very_serious_max", "Gravíssima — máximo (R$):"),
 )
+MONEY_FIELDS = frozenset(name for name, _label in FINES)
 BAD_MONEY = "Valor inválido: digite como 2.000,00."
 
 
@@ -197,7 +198,15 @@ class SanitarySettingsPage(QWidget):
         return box
 
     def _fines_group(self) -> QGroupBox:
-        box, form = self._form(self.tr("Multas por gravidade (Lei 6.437/1977, art. 2º, § 1º)"))
+        box, form = self._form(self.tr("Multas por gravidade"))
+        self.fine_basis = QLineEdit()
+        self.fine_basis.setMaxLength(120)
+        self.fine_basis.setToolTip(
+            self.tr("Dispositivo que fixa as faixas de multa, impresso no auto de infração depois "
+                    "da base legal. Lei 6.437/1977: art. 2º, § 1º.")
+        )  # fmt: skip
+        form.add_field("fine_basis", self.tr("Dispositivo das m&ultas:"), self.fine_basis)
+        self.inputs["fine_basis"] = self.fine_basis
         for name, label in FINES:
             field = QLineEdit()
             field.setAlignment(Qt.AlignmentFlag.AlignRight)
@@ -279,7 +288,7 @@ class SanitarySettingsPage(QWidget):
                 found[name] = widget.value()
             elif isinstance(widget, QCheckBox):
                 found[name] = widget.isChecked()
-            elif name.startswith("fine_") and isinstance(widget, QLineEdit):
+            elif name in MONEY_FIELDS and isinstance(widget, QLineEdit):
                 amount = parse_money(widget.text())
                 if amount is None:
                     errors[name] = self.tr(BAD_MONEY)

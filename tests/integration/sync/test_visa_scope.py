@@ -16,9 +16,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from app.db.session import Database
+from app.errors import ValidationError
 from app.installation.models import NodeKind
 from app.sanitary.demo import FOOD_TEAM, HEALTH_TEAM, seed_sanitary
 from app.sanitary.enums import InspectionOutcome, InspectionStatus
@@ -30,7 +32,11 @@ from app.sanitary.models import (
     Inspection,
     SanitaryInspector,
 )
+from app.security.actor import Actor
+from app.security.auth import login
 from app.sync import batchfile
+from app.sync.conflicts import resolve_conflict
+from app.sync.models import SyncConflict
 from app.sync.node import node_keys
 from tests.integration.sync.network import UNIT_A, Network, make_network
 
@@ -58,6 +64,13 @@ def _scene(tmp_path: Path) -> tuple[Network, Database, Database, Database]:
         )
     net.round()
     return net, food, health, unit
+
+
+def _hub_admin(net: Network) -> Actor:
+    with net.hub.unit_of_work("admin") as session:
+        actor = login(session, "admin", "senha-forte-2026").actor
+    assert actor is not None
+    return actor
 
 
 def _teams(db: Database) -> set[str]:
@@ -149,6 +162,25 @@ def test_an_inspection_finished_offline_stays_finished_after_the_office_cancels_
             assert row.status is InspectionStatus.DONE
             assert row.outcome is InspectionOutcome.SATISFACTORY
             assert row.cancel_reason == "Fiscal em férias"  # the other field still merges
+    # the coordinator sees that the cancel was overtaken: a "state" conflict, finished wins
+    admin = _hub_admin(net)
+    with net.hub.read_only() as session:
+        [conflict] = session.scalars(select(SyncConflict)).all()
+        assert (conflict.kind, conflict.fields) == ("state", ["status"])
+        assert conflict.winner == "remote" and conflict.remote_row["status"] == "concluida"
+        conflict_id = conflict.id
+    with net.hub.unit_of_work("admin") as session, pytest.raises(ValidationError) as refused:
+        resolve_conflict(session, admin, conflict_id, {"status": "local"})
+    assert refused.value.errors["status"].startswith(
+        "A situação não volta de “concluida” para “cancelada”"
+    )
+    with net.hub.unit_of_work("admin") as session:
+        resolve_conflict(session, admin, conflict_id, {"status": "remote"})
+    net.round()
+    with food.read_only() as session:  # the laptop's side of the conflict closes by itself
+        assert all(c.resolved_at is not None for c in session.scalars(select(SyncConflict)))
+    with net.hub.read_only() as session:
+        assert session.get(Inspection, inspection_id).status is InspectionStatus.DONE
 
 
 def test_an_older_status_arriving_late_does_not_reopen_a_finished_inspection(

@@ -241,6 +241,22 @@ def test_the_infraction_opens_the_process_with_the_defence_deadline(
         assert "15 (quinze) dias, até 17/03/2026" in step.summary
 
 
+def test_a_municipal_sanitary_code_prints_its_own_fine_provision(
+    db: Database, world: World
+) -> None:
+    code = "Lei Complementar Municipal nº 45/2012 (Código Sanitário)"
+    with db.unit_of_work("visa") as session:
+        values = replace(config_values(session), legal_basis=code, fine_basis="art. 98, II")
+        update_config(session, SYSTEM, values)
+        with pytest.raises(ValidationError) as refused:
+            update_config(session, SYSTEM, replace(values, fine_basis="  "))
+    assert refused.value.errors["fine_basis"].startswith("Informe o dispositivo que fixa as multas")
+    issued = issue(db, world, infraction(world))
+    with db.read_only() as session:
+        document = session.get(SanitaryDocument, issued.document_id)
+        assert document.legal_basis == f"{code}, art. 98, II"
+
+
 def test_business_day_deadlines_skip_weekends_and_municipal_holidays(
     db: Database, world: World
 ) -> None:
