@@ -45,6 +45,25 @@ TABLE_LABELS = {
     "occupation": "Ocupações (CBO)",
     "numbering_range": "Faixas de numeração",
     "legal_number": "Números de documentos",
+    "sanitary_config": "Parâmetros da VISA",
+    "cnae_risk_table": "Tabelas de risco (CNAE)",
+    "cnae_risk": "Riscos por CNAE",
+    "cnae_risk_question": "Perguntas de risco (CNAE)",
+    "cnae_risk_override": "Regras municipais de risco",
+    "sanitary_inspector": "Fiscais sanitários",
+    "establishment": "Estabelecimentos",
+    "establishment_activity": "Atividades (CNAE) dos estabelecimentos",
+    "checklist": "Roteiros de inspeção",
+    "checklist_version": "Versões de roteiros",
+    "checklist_item": "Itens de roteiros",
+    "inspection": "Inspeções",
+    "inspection_answer": "Respostas das inspeções",
+    "inspection_attachment": "Anexos das inspeções",
+    "sanitary_document": "Termos e autos",
+    "sanitary_licence": "Licenças sanitárias",
+    "sanitary_process": "Processos sanitários",
+    "sanitary_process_step": "Andamentos de processos",
+    "sanitary_complaint": "Denúncias",
 }
 RECORD_LABELS = {
     "citizen": "Cidadão",
@@ -53,6 +72,12 @@ RECORD_LABELS = {
     "professional": "Profissional",
     "district": "Bairro",
     "appointment": "Agendamento",
+    "establishment": "Estabelecimento",
+    "inspection": "Inspeção",
+    "sanitary_process": "Processo sanitário",
+    "sanitary_licence": "Licença sanitária",
+    "sanitary_inspector": "Fiscal sanitário",
+    "checklist": "Roteiro de inspeção",
 }
 FIELD_LABELS = {
     "name": "Nome",
@@ -76,6 +101,30 @@ FIELD_LABELS = {
     "cnes": "CNES",
     "code": "Código",
     "description": "Descrição",
+    "status": "Situação",
+    "stage": "Fase",
+    "outcome": "Resultado",
+    "findings": "Constatações",
+    "due_on": "Prevista para",
+    "performed_on": "Realizada em",
+    "started_at": "Iniciada em",
+    "finished_at": "Concluída em",
+    "cancel_reason": "Motivo do cancelamento",
+    "reason": "Motivo",
+    "team": "Equipe",
+    "inspector_id": "Fiscal",
+    "establishment_id": "Estabelecimento",
+    "legal_name": "Razão social",
+    "trade_name": "Nome fantasia",
+    "document": "CNPJ/CPF",
+    "risk": "Grau de risco",
+    "correction_days": "Prazo para correções (dias)",
+    "correction_due_on": "Correções até",
+    "received_by": "Recebido por",
+    "next_inspection_on": "Próxima inspeção",
+    "companion_ids": "Fiscais acompanhantes",
+    "checklist_version_id": "Roteiro (versão)",
+    "complaint_id": "Denúncia",
 }
 KIND_LABELS = {"hub": "Central", "unit": "Unidade de saúde", "field": "Equipe de campo"}
 BATCH_STATUS = {
@@ -306,9 +355,11 @@ def _node_name(names: dict[str, str], node_id: str) -> str:
 
 
 def _record_label(table_name: str, row: dict[str, Any]) -> str:
-    for key in ("name", "description", "code"):
+    for key in ("name", "trade_name", "legal_name", "description", "code"):
         if row.get(key):
             return str(row[key])
+    if row.get("due_on"):
+        return f"prevista para {show_value(row['due_on'])}"
     return RECORD_LABELS.get(table_name, "registro")
 
 
@@ -431,6 +482,12 @@ def _explanation(conflict: SyncConflict, local: str, remote: str) -> str:
             "Um computador excluiu este registro enquanto o outro o alterava. Escolha se ele "
             "continua excluído ou volta a valer, e quais valores ficam."
         )
+    if conflict.kind == "state":
+        return (
+            f"A situação foi mudada em {local} e em {remote} sem que um visse a mudança do "
+            "outro. Fica a situação mais adiantada (o que já foi feito não se desfaz); confira "
+            "e salve para encerrar o conflito."
+        )
     return (
         f"Os campos destacados foram alterados em {local} e em {remote} sem que um visse a "
         "alteração do outro. Escolha, campo a campo, qual valor fica; a escolha vale para "
@@ -449,6 +506,13 @@ def conflict_detail(session: Session, conflict_id: uuid.UUID | str) -> ConflictD
     remote = conflict.remote_row
     choosable = _choosable(conflict)
     enums = _enum_classes(conflict.table_name)
+    targets = _referenced_tables(conflict.table_name)
+
+    def shown(name: str, value: Any) -> str:
+        if name in targets and value:
+            return _referenced_label(session, targets[name], value)
+        return _shown(name, value, enums.get(name))
+
     fields = []
     for name in data_columns(conflict.table_name):
         mine, theirs = local.get(name), remote.get(name)
@@ -456,9 +520,9 @@ def conflict_detail(session: Session, conflict_id: uuid.UUID | str) -> ConflictD
             FieldDiff(
                 name,
                 field_label(name),
-                _shown(name, mine, enums.get(name)),
-                _shown(name, theirs, enums.get(name)),
-                _shown(name, live.get(name), enums.get(name)) if live else EMPTY,
+                shown(name, mine),
+                shown(name, theirs),
+                shown(name, live.get(name)) if live else EMPTY,
                 mine != theirs,
                 name in choosable,
             )
@@ -494,6 +558,30 @@ def _shown(name: str, value: Any, enum_class: Any = None) -> str:
         except ValueError:
             return str(value)
     return show_value(value)
+
+
+def _referenced_tables(table_name: str) -> dict[str, str]:
+    """Column → the synced table its foreign key points to (shown by name, not by id)."""
+    cls = synced_tables().get(table_name)
+    if cls is None:
+        return {}
+    found = {}
+    for column in cls.__table__.columns:
+        for key in column.foreign_keys:
+            if key.column.table.name in synced_tables():
+                found[column.name] = key.column.table.name
+    return found
+
+
+def _referenced_label(session: Session, table_name: str, value: Any) -> str:
+    cls = synced_tables()[table_name]
+    try:
+        row = session.get(cls, uuid.UUID(str(value)))
+    except ValueError:
+        return str(value)
+    if row is None:
+        return f"{RECORD_LABELS.get(table_name, 'registro')} não encontrado aqui"
+    return _record_label(table_name, _as_row(cls, row))
 
 
 def _enum_classes(table_name: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from sqlalchemy import select
 
 from app.db.session import Database
@@ -241,4 +242,55 @@ def test_the_units_roles_page_says_which_roles_the_hub_defines(qtbot, net: Netwo
     page.table.selectRow(own)
     assert page.edit_button.isEnabled()
     page.grab().save("/tmp/roles_on_unit.png")
+    ctx.ops.wait_for_done()
+
+
+def test_a_state_conflict_keeps_the_finished_inspection_and_cannot_go_back(
+    qtbot, tmp_path: Path
+) -> None:
+    """At the office: the inspection cancelled here was finished offline on the laptop. The
+    dialog says the furthest state stays, offers no way back, and saving closes the conflict."""
+    from app.sanitary.enums import InspectionStatus
+    from app.sanitary.models import Establishment, Inspection
+    from app.sync.status import conflict_detail
+    from tests.integration.sync.test_visa_scope import _planned_for_food, _scene
+
+    net, food, _health, _unit = _scene(tmp_path / "visa")
+    inspection_id = _planned_for_food(food)
+    for db, status in ((net.hub, InspectionStatus.CANCELLED), (food, InspectionStatus.DONE)):
+        db.clock.advance(timedelta(hours=1))
+        with db.unit_of_work("admin") as session:
+            session.get(Inspection, inspection_id).status = status
+    net.round()
+    ctx = _context(net.hub)
+    with net.hub.read_only() as session:
+        conflict_id = session.scalars(select(SyncConflict.id)).one()
+        detail = conflict_detail(session, conflict_id)
+    dialog = ConflictDialog(ctx, detail)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    kept, back = dialog.radios[("status", "remote")], dialog.radios[("status", "local")]
+    assert (kept.text(), back.text()) == ("Concluída", "Cancelada")
+    assert kept.isChecked() and not back.isEnabled()
+    assert (
+        dialog.findChild(QLabel, "explanation")
+        .text()
+        .startswith(
+            "Situação alterada nos dois computadores (fica a mais adiantada). A situação foi mudada"
+        )
+    )
+    assert dialog.all_local.isHidden() and dialog.all_remote.isHidden()
+    assert dialog.windowTitle() == "Conflito: Inspeção prevista para 02/03/2026"
+    with net.hub.read_only() as session:  # references read as names, not ids
+        inspection = session.get(Inspection, inspection_id)
+        place = session.get(Establishment, inspection.establishment_id).trade_name
+    shown = {f.name: f.local for f in dialog.detail.fields}
+    assert shown["establishment_id"] == place and shown["inspector_id"] == "Carla Mendes Oliveira"
+    dialog.grab().save("/tmp/state_conflict_dialog.png")
+    with qtbot.waitSignal(dialog.resolved, timeout=20_000) as done:
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert str(done.args[0]).startswith("resolvido: ")
+    with net.hub.read_only() as session:
+        assert session.get(SyncConflict, conflict_id).resolved_at is not None
+        assert session.get(Inspection, inspection_id).status is InspectionStatus.DONE
     ctx.ops.wait_for_done()

@@ -144,6 +144,12 @@ class ConflictDialog(QDialog):
                 self.radios[(field.name, side)] = radio
                 grid.addWidget(radio, row, column)
             self.radios[(field.name, self.detail.winner)].setChecked(True)
+            if self.detail.kind == "state":  # the furthest state stays on every node
+                loser = self.radios[
+                    (field.name, "remote" if self.detail.winner == "local" else "local")
+                ]
+                loser.setEnabled(False)
+                loser.setToolTip(self.tr("A situação não volta atrás"))
             self.groups[field.name] = group
             name.setStyleSheet(HIGHLIGHT + "font-weight: bold;")
         else:
@@ -167,7 +173,7 @@ class ConflictDialog(QDialog):
         close.clicked.connect(self.reject)
         if self.detail.kind == "duplicate":
             self.save_button.setText(self.tr("&Manter o registro existente"))
-        if not self.groups:
+        if not self.groups or self.detail.kind == "state":
             self.all_local.hide()
             self.all_remote.hide()
         may = self._ctx.actor.can(ADMIN) and not self.detail.resolved
