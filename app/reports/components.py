@@ -317,10 +317,14 @@ def _signature_row(people: Sequence[tuple[str, str]], width: float) -> Table:
     return table
 
 
-def signature_block(
+def signature_rows(
     names_and_roles: Sequence[tuple[str, str]], width: float = CONTENT_WIDTH
-) -> Flowable:
-    """Lines to sign side by side (up to three per row) with each name and role beneath."""
+) -> list[Flowable]:
+    """Lines to sign side by side (up to three per row) with each name and role beneath.
+
+    For a caller that keeps them together with its own closing text in one `KeepTogether`
+    (ReportLab cannot place a KeepTogether nested in another: it moves both to a new page).
+    """
     people = list(names_and_roles)
     per_row = 2 if len(people) in (2, 4) else 3
     rows = [people[i : i + per_row] for i in range(0, len(people), per_row)]
@@ -330,7 +334,14 @@ def signature_block(
         row_width = width if len(row) > 1 else min(width, width / per_row + 20 * mm)
         parts.append(_signature_row(row, row_width))
         parts.append(Spacer(1, 4 * mm))
-    return KeepTogether(parts)
+    return parts
+
+
+def signature_block(
+    names_and_roles: Sequence[tuple[str, str]], width: float = CONTENT_WIDTH
+) -> Flowable:
+    """`signature_rows` kept together on one page."""
+    return KeepTogether(signature_rows(names_and_roles, width))
 
 
 def spacer(height_mm: float) -> Spacer:

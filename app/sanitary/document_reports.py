@@ -31,7 +31,7 @@ from app.reports.components import (
     column_widths,
     field_grid,
     section_title,
-    signature_block,
+    signature_rows,
     text,
 )
 from app.reports.page import CONTENT_WIDTH, PAGE_HEIGHT, PAGE_WIDTH, PageInfo, build_pdf
@@ -253,20 +253,13 @@ def _inspector_signer(detail: DocumentDetail) -> tuple[str, str]:
     return detail.inspector_name, f"{detail.inspector_title}{registration}"
 
 
-def _unwrapped(block: Flowable) -> list[Flowable]:
-    """The parts of a KeepTogether: one nested in another always reports an endless height
-    (ReportLab's way of asking to be split), which would push the signatures to a page of their
-    own; the parts go into the document's own KeepTogether instead."""
-    return list(getattr(block, "_content", [block]))
-
-
 def _signatures(detail: DocumentDetail) -> list[Flowable]:
     inspector = _inspector_signer(detail)
     role = RECEIVER_ROLE.get(detail.kind, DEFAULT_RECEIVER_ROLE)
     if not detail.refused_to_sign:
         receiver = (detail.receiver_name, f"{role} – Documento: {detail.receiver_document}")
         note = text("Recebi uma via deste documento e dele tomei ciência.", styles.NOTE)
-        return [note, *_unwrapped(signature_block([inspector, receiver]))]
+        return [note, *signature_rows([inspector, receiver])]
     who = detail.receiver_name or "O(A) responsável pelo estabelecimento"
     refusal = _p(
         f"<b>Recusou-se a assinar.</b> {_e(who)} recusou-se a assinar e a receber este documento, "
@@ -276,7 +269,7 @@ def _signatures(detail: DocumentDetail) -> list[Flowable]:
         (name, f"{index}ª testemunha – Documento: {document}")
         for index, (name, document) in enumerate(detail.witnesses, start=1)
     ]
-    return [refusal, *_unwrapped(signature_block([inspector, *witnesses]))]
+    return [refusal, *signature_rows([inspector, *witnesses])]
 
 
 # --- per kind -------------------------------------------------------------------------------------

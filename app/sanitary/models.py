@@ -166,6 +166,10 @@ class Establishment(SyncedMixin, TeamScopedMixin, Base):
     """A business under sanitary control, identified by CNPJ (alphanumeric too) or CPF."""
 
     __tablename__ = "establishment"
+    __table_args__ = (
+        # The due and overdue lists by risk (planning, dashboard): one range scan per level.
+        Index("ix_establishment_risk_due", "risk", "next_inspection_on", "status", "deleted_at"),
+    )
 
     holder_kind: Mapped[HolderKind] = mapped_column(str_enum(HolderKind))
     document: Mapped[str] = mapped_column(String(14), unique=True)
@@ -393,7 +397,17 @@ class SanitaryLicence(SyncedMixin, TeamScopedMixin, Base):
     """A licença sanitária: number, validity, the inspection behind it, a verification code."""
 
     __tablename__ = "sanitary_licence"
-    __table_args__ = (UniqueConstraint("year", "number", name="uq_sanitary_licence_number"),)
+    __table_args__ = (
+        UniqueConstraint("year", "number", name="uq_sanitary_licence_number"),
+        # The current licence of each establishment (the licence lists and the dashboard).
+        Index(
+            "ix_sanitary_licence_current",
+            "establishment_id",
+            "valid_until",
+            "revoked_at",
+            "deleted_at",
+        ),
+    )
 
     establishment_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("establishment.id"), index=True
@@ -413,7 +427,7 @@ class SanitaryLicence(SyncedMixin, TeamScopedMixin, Base):
     risk: Mapped[RiskLevel | None] = mapped_column(str_enum(RiskLevel), default=None)
     verification_code: Mapped[str] = mapped_column(String(20), default="", index=True)
     print_count: Mapped[int] = mapped_column(Integer, default=0)
-    renews_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)
+    renews_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None, index=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
     revoke_reason: Mapped[str] = mapped_column(String(300), default="")
 

@@ -21,7 +21,7 @@ from app.reports.components import (
     column_widths,
     field_grid,
     section_title,
-    signature_block,
+    signature_rows,
     spacer,
     text,
 )
@@ -132,14 +132,8 @@ def _timeline(detail: ProcessDetail) -> list[Flowable]:
 
 
 def signed_block(parts: Sequence[Flowable], people: Sequence[tuple[str, str]]) -> Flowable:
-    """`parts` followed by signature lines, kept on one page (never a signature page alone).
-
-    `signature_block` is itself a KeepTogether; nested in another one ReportLab always pushed
-    the whole to the next page, so its content is spliced in instead.
-    """
-    block = signature_block(people)
-    signature = list(getattr(block, "_content", [block]))
-    return KeepTogether([*parts, *signature])
+    """`parts` followed by signature lines, kept on one page (never a signature page alone)."""
+    return KeepTogether([*parts, *signature_rows(people)])
 
 
 def _signature_after(parts: Sequence[Flowable]) -> Flowable:

@@ -140,3 +140,18 @@ def test_the_sample_and_interdiction_papers_show_what_only_they_carry(db: Databa
     ti = replace(summons(world), kind=DocumentKind.INSPECTION_REPORT, item_ids=())
     text = _flat(_print(db, world, issue(db, world, ti).document_id).pdf)
     assert "TERMO DE INSPEÇÃO Nº 0001/2026" in text and "Infração sanitária" in text
+
+
+def test_the_signatures_share_the_page_of_the_closing_text(db: Database) -> None:
+    """A page with only signature lines would not hold up: the closing sentence, the receipt note
+    and the signatures are printed together, and a short summons fits on one page."""
+    world = build_world(db)
+    tn = issue(db, world, summons(world))
+    pages = [
+        " ".join(page.extract_text().split())
+        for page in PdfReader(io.BytesIO(_print(db, world, tn.document_id).pdf)).pages
+    ]
+    assert len(pages) == 1
+    last = pages[-1]
+    assert "Recebi uma via deste documento e dele tomei ciência." in last
+    assert "Carla Mendes Oliveira" in last and "Ana Pereira" in last
