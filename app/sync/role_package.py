@@ -38,7 +38,7 @@ FORMAT = 1
 
 
 def _batch_id(sha256: str) -> str:
-    return f"perfis-{sha256[:32]}"
+    return f"perfis-{sha256[:29]}"  # sync_batch.batch_id holds 36 characters
 
 
 def role_set(session: Session) -> list[dict[str, Any]]:
