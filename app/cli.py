@@ -256,7 +256,7 @@ def _add_sync_parser(cmd: argparse.ArgumentParser) -> None:
 
 def _cmd_visa(db: Database, args: argparse.Namespace) -> int:
     """`visa verificar CODIGO`: is this sanitary licence valid today?"""
-    from app.sanitary.licences import cli_verify
+    from app.sanitary.licence_checks import cli_verify
 
     status, text = cli_verify(db, args.codigo)
     print(text)

@@ -29,16 +29,15 @@ from sqlalchemy.orm import Session
 
 from app.atomicfile import atomic_writer
 from app.errors import ValidationError
+from app.sanitary.checklist_items import ItemInput
+from app.sanitary.checklist_queries import read_version
+from app.sanitary.checklist_versions import copy_items, new_version
 from app.sanitary.checklists import (
     MANAGE,
     READ,
     ChecklistInput,
-    ItemInput,
-    copy_items,
     create_checklist,
     find_checklist_by_name,
-    new_version,
-    read_version,
 )
 from app.sanitary.enums import ItemClass
 from app.sanitary.models import Checklist

@@ -1,51 +1,42 @@
-"""The department's dashboard: the numbers a VISA coordinator opens the day with, and the rows
-behind each of them.
+"""The department's dashboard: the numbers a VISA coordinator opens the day with.
 
 `dashboard` answers everything with five aggregate queries (GROUP BY), whatever the size of the
 municipality: inspections overdue and due in the next 30 days by risk level (from each active
 establishment's `next_inspection_on`), the inspections planned for today, the open processes by
 stage and how many are past their deadline, the licences expiring in 30 days and the active
 establishments whose licence has expired, and the complaints still without an answer. Every number
-has a key; `dashboard_list(key)` pages through exactly the rows that number counts, as plain
-frozen rows (never ORM objects). A licence that was already renewed (a later, unrevoked licence of
-the same establishment exists) counts neither as expiring nor as expired: nothing is left to do.
-The statements are built by functions of their own so that the benchmark can run the very same
-SQL through `sqlite3` and compare.
+has a key; `app.sanitary.dashboard_lists.dashboard_list(key)` pages through exactly the rows that
+number counts, and the pieces those lists share with these statements live here. A licence that
+was already renewed (a later, unrevoked licence of the same establishment exists) counts neither
+as expiring nor as expired: nothing is left to do. The statements are built by functions of their
+own so that the benchmark can run the very same SQL through `sqlite3` and compare.
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, case, exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy.orm import Session
 
 from app.brazil.identifiers import format_cnpj, format_cpf
-from app.errors import ValidationError
-from app.registry.models import District
 from app.sanitary.enums import (
     ComplaintStatus,
     EstablishmentStatus,
     HolderKind,
-    InspectionReason,
     InspectionStatus,
     ProcessStage,
-    RiskLevel,
 )
 from app.sanitary.models import (
     Complaint,
     Establishment,
     Inspection,
-    SanitaryInspector,
     SanitaryLicence,
     SanitaryProcess,
 )
-from app.sanitary.numbers import label as number_label
 from app.security.actor import Actor
 
 AnySelect = Select[*tuple[Any, ...]]
@@ -198,124 +189,17 @@ def risk_caption(risk: str) -> str:
     return "sem classificação de risco" if risk == NO_RISK else f"risco {risk}"
 
 
-# --- rows behind the numbers --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DueRow:
-    """An establishment whose routine inspection is overdue or due soon."""
-
-    establishment_id: uuid.UUID
-    name: str
-    document: str  # formatted CNPJ/CPF
-    risk: str  # "III", or "" when not classified
-    district: str
-    team: str
-    next_inspection_on: date
-    last_inspection_on: date | None
-    days_late: int  # negative: days left
-    planned_on: date | None  # an inspection already planned (or under way) for it
-
-
-@dataclass(frozen=True)
-class PlannedRow:
-    """An inspection planned (or under way) for today."""
-
-    inspection_id: uuid.UUID
-    establishment_id: uuid.UUID
-    name: str
-    document: str
-    risk: str
-    reason: str  # label
-    status: str  # label
-    inspector: str
-    due_on: date
-
-
-@dataclass(frozen=True)
-class ProcessRow:
-    """An open processo administrativo sanitário."""
-
-    process_id: uuid.UUID
-    number: str  # "0003/2026"
-    establishment_id: uuid.UUID
-    name: str
-    document: str
-    stage: str  # label
-    opened_on: date
-    due_on: date | None
-    days_late: int  # 0 when within the deadline (or none)
-
-
-@dataclass(frozen=True)
-class LicenceRow:
-    """A licence expiring soon, or the last licence of an active establishment, expired."""
-
-    licence_id: uuid.UUID
-    number: str
-    establishment_id: uuid.UUID
-    name: str
-    document: str
-    risk: str
-    provisional: bool
-    issued_on: date
-    valid_until: date
-    days_left: int  # negative: expired that many days ago
-
-
-@dataclass(frozen=True)
-class ComplaintRow:
-    """A complaint without an answer (never the complainant's identity)."""
-
-    complaint_id: uuid.UUID
-    number: str
-    received_on: date
-    subject: str  # the establishment's name, or the place described
-    document: str
-    status: str  # label
-    due_on: date
-    days_late: int
-
-
-DashboardRow = DueRow | PlannedRow | ProcessRow | LicenceRow | ComplaintRow
-
-
 # --- shared pieces of the statements -------------------------------------------------------------
 
 
-def _active_establishment() -> ColumnElement[bool]:
+def active_establishment() -> ColumnElement[bool]:
     return and_(
         Establishment.deleted_at.is_(None), Establishment.status != EstablishmentStatus.CLOSED
     )
 
 
-def _horizon(today: date) -> date:
+def horizon(today: date) -> date:
     return today + timedelta(days=HORIZON_DAYS)
-
-
-def _risk_filter(risk: str) -> ColumnElement[bool]:
-    if risk == NO_RISK:
-        return Establishment.risk.is_(None)
-    return Establishment.risk == RiskLevel(risk)
-
-
-def _not_renewed() -> ColumnElement[bool]:
-    later = aliased(SanitaryLicence)
-    return ~exists().where(
-        later.establishment_id == SanitaryLicence.establishment_id,
-        later.valid_until > SanitaryLicence.valid_until,
-        later.revoked_at.is_(None),
-        later.deleted_at.is_(None),
-    )
-
-
-def _live_licence() -> ColumnElement[bool]:
-    return and_(
-        SanitaryLicence.deleted_at.is_(None),
-        SanitaryLicence.revoked_at.is_(None),
-        _active_establishment(),
-        _not_renewed(),
-    )
 
 
 def format_holder_document(kind: HolderKind | str, document: str) -> str:
@@ -327,7 +211,7 @@ def format_holder_document(kind: HolderKind | str, document: str) -> str:
     return format_cnpj(document)
 
 
-def _name(trade: str | None, legal: str | None) -> str:
+def trade_or_legal(trade: str | None, legal: str | None) -> str:
     return (trade or "").strip() or (legal or "").strip()
 
 
@@ -339,7 +223,7 @@ def inspections_statement(today: date) -> AnySelect:
     late = case((Establishment.next_inspection_on < today, 1), else_=0).label("late")
     return (
         select(Establishment.risk, late, func.count())
-        .where(_active_establishment(), Establishment.next_inspection_on <= _horizon(today))
+        .where(active_establishment(), Establishment.next_inspection_on <= horizon(today))
         .group_by(Establishment.risk, late)
     )
 
@@ -380,7 +264,7 @@ def licences_statement(today: date) -> AnySelect:
     return (
         select(expired, func.count())
         .join(Establishment, Establishment.id == latest.c.establishment_id)
-        .where(latest.c.valid_until <= _horizon(today), _active_establishment())
+        .where(latest.c.valid_until <= horizon(today), active_establishment())
         .group_by(expired)
     )
 
@@ -433,282 +317,3 @@ def dashboard(session: Session, actor: Actor, today: date) -> Dashboard:
         complaints_open=int(complaints or 0),
         complaints_overdue=int(complaints_late or 0),
     )
-
-
-# --- the list statements ------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _planned_template() -> AnySelect:
-    """The earliest planned (or under way) inspection of each establishment in `:ids`.
-
-    The status test sits inside the aggregate on purpose: as a WHERE term SQLite would pick the
-    status index and walk every planned inspection of the municipality for each establishment.
-    Built once (statements are immutable); the ids are bound at each execution.
-    """
-    planned = case((Inspection.status.in_(TODAY_STATUSES), Inspection.due_on))
-    return (
-        select(Inspection.establishment_id, func.min(planned))
-        .where(
-            Inspection.establishment_id.in_(bindparam("ids", expanding=True)),
-            Inspection.deleted_at.is_(None),
-        )
-        .group_by(Inspection.establishment_id)
-    )
-
-
-def planned_statement_for(establishment_ids: Sequence[uuid.UUID]) -> AnySelect:
-    """The planned dates of a page's establishments (what `dashboard_list` runs for a page)."""
-    return _planned_template().params(ids=list(establishment_ids))
-
-
-def due_statement(key: str, today: date) -> AnySelect:
-    """Establishments behind "overdue[:risk]" or "due[:risk]", the most late first."""
-    kind, _, risk = key.partition(":")
-    when = (
-        Establishment.next_inspection_on < today
-        if kind == OVERDUE
-        else Establishment.next_inspection_on.between(today, _horizon(today))
-    )
-    query = (
-        select(
-            Establishment.id,
-            Establishment.trade_name,
-            Establishment.legal_name,
-            Establishment.holder_kind,
-            Establishment.document,
-            Establishment.risk,
-            District.name,
-            Establishment.team,
-            Establishment.next_inspection_on,
-            Establishment.last_inspection_on,
-        )
-        .outerjoin(District, District.id == Establishment.district_id)
-        .where(_active_establishment(), when)
-        .order_by(Establishment.next_inspection_on, Establishment.name_key, Establishment.id)
-    )
-    return query.where(_risk_filter(risk)) if risk else query
-
-
-def _due_row(row: Sequence[Any], today: date, planned: date | None = None) -> DueRow:
-    (ident, trade, legal, kind, document, risk, district, team, next_on, last_on) = row
-    return DueRow(
-        establishment_id=ident,
-        name=_name(trade, legal),
-        document=format_holder_document(kind, document),
-        risk=risk.value if risk else "",
-        district=district or "",
-        team=team or "",
-        next_inspection_on=next_on,
-        last_inspection_on=last_on,
-        days_late=(today - next_on).days,
-        planned_on=planned,
-    )
-
-
-def planned_list_statement(today: date) -> AnySelect:
-    return (
-        select(
-            Inspection.id,
-            Establishment.id,
-            Establishment.trade_name,
-            Establishment.legal_name,
-            Establishment.holder_kind,
-            Establishment.document,
-            Establishment.risk,
-            Inspection.reason,
-            Inspection.status,
-            SanitaryInspector.name,
-            Inspection.due_on,
-        )
-        .join(Establishment, Establishment.id == Inspection.establishment_id)
-        .outerjoin(SanitaryInspector, SanitaryInspector.id == Inspection.inspector_id)
-        .where(
-            Inspection.status.in_(TODAY_STATUSES),
-            Inspection.due_on == today,
-            Inspection.deleted_at.is_(None),
-        )
-        .order_by(SanitaryInspector.name, Establishment.name_key, Inspection.id)
-    )
-
-
-def _planned_row(row: Sequence[Any], today: date) -> PlannedRow:
-    (ident, est, trade, legal, kind, document, risk, reason, status, inspector, due_on) = row
-    return PlannedRow(
-        inspection_id=ident,
-        establishment_id=est,
-        name=_name(trade, legal),
-        document=format_holder_document(kind, document),
-        risk=risk.value if risk else "",
-        reason=InspectionReason(reason).label,
-        status=InspectionStatus(status).label,
-        inspector=inspector or "(sem fiscal designado)",
-        due_on=due_on,
-    )
-
-
-def process_list_statement(key: str, today: date) -> AnySelect:
-    """Open processes of one stage ("process:<stage>"), or every overdue one; nearest first."""
-    query = (
-        select(
-            SanitaryProcess.id,
-            SanitaryProcess.number,
-            SanitaryProcess.year,
-            Establishment.id,
-            Establishment.trade_name,
-            Establishment.legal_name,
-            Establishment.holder_kind,
-            Establishment.document,
-            SanitaryProcess.stage,
-            SanitaryProcess.opened_on,
-            SanitaryProcess.due_on,
-        )
-        .join(Establishment, Establishment.id == SanitaryProcess.establishment_id)
-        .where(SanitaryProcess.stage != ProcessStage.CLOSED, SanitaryProcess.deleted_at.is_(None))
-        .order_by(SanitaryProcess.due_on, SanitaryProcess.year, SanitaryProcess.number)
-    )
-    if key == PROCESSES_OVERDUE:
-        return query.where(SanitaryProcess.due_on < today)
-    return query.where(SanitaryProcess.stage == ProcessStage(key.partition(":")[2]))
-
-
-def _process_row(row: Sequence[Any], today: date) -> ProcessRow:
-    (ident, number, year, est, trade, legal, kind, document, stage, opened, due_on) = row
-    return ProcessRow(
-        process_id=ident,
-        number=number_label(number, year),
-        establishment_id=est,
-        name=_name(trade, legal),
-        document=format_holder_document(kind, document),
-        stage=ProcessStage(stage).label,
-        opened_on=opened,
-        due_on=due_on,
-        days_late=max(0, (today - due_on).days) if due_on else 0,
-    )
-
-
-def licence_list_statement(key: str, today: date) -> AnySelect:
-    when = (
-        SanitaryLicence.valid_until < today
-        if key == LICENCES_EXPIRED
-        else SanitaryLicence.valid_until.between(today, _horizon(today))
-    )
-    return (
-        select(
-            SanitaryLicence.id,
-            SanitaryLicence.number,
-            SanitaryLicence.year,
-            Establishment.id,
-            Establishment.trade_name,
-            Establishment.legal_name,
-            Establishment.holder_kind,
-            Establishment.document,
-            Establishment.risk,
-            SanitaryLicence.provisional,
-            SanitaryLicence.issued_on,
-            SanitaryLicence.valid_until,
-        )
-        .join(Establishment, Establishment.id == SanitaryLicence.establishment_id)
-        .where(when, _live_licence())
-        .order_by(SanitaryLicence.valid_until, Establishment.name_key, SanitaryLicence.id)
-    )
-
-
-def _licence_row(row: Sequence[Any], today: date) -> LicenceRow:
-    (ident, number, year, est, trade, legal, kind, document, risk, provisional, issued, until) = row
-    return LicenceRow(
-        licence_id=ident,
-        number=number_label(number, year),
-        establishment_id=est,
-        name=_name(trade, legal),
-        document=format_holder_document(kind, document),
-        risk=risk.value if risk else "",
-        provisional=bool(provisional),
-        issued_on=issued,
-        valid_until=until,
-        days_left=(until - today).days,
-    )
-
-
-def complaint_list_statement(key: str, today: date) -> AnySelect:
-    query = (
-        select(
-            Complaint.id,
-            Complaint.number,
-            Complaint.year,
-            Complaint.received_on,
-            Establishment.trade_name,
-            Establishment.legal_name,
-            Establishment.holder_kind,
-            Establishment.document,
-            Complaint.place,
-            Complaint.status,
-            Complaint.due_on,
-        )
-        .outerjoin(Establishment, Establishment.id == Complaint.establishment_id)
-        .where(Complaint.status.in_(UNANSWERED), Complaint.deleted_at.is_(None))
-        .order_by(Complaint.due_on, Complaint.year, Complaint.number)
-    )
-    return query.where(Complaint.due_on < today) if key == COMPLAINTS_OVERDUE else query
-
-
-def _complaint_row(row: Sequence[Any], today: date) -> ComplaintRow:
-    (ident, number, year, received, trade, legal, kind, document, place, status, due_on) = row
-    named = _name(trade, legal)
-    return ComplaintRow(
-        complaint_id=ident,
-        number=number_label(number, year),
-        received_on=received,
-        subject=named or place or "(local não informado)",
-        document=format_holder_document(kind, document) if document else "",
-        status=ComplaintStatus(status).label,
-        due_on=due_on,
-        days_late=max(0, (today - due_on).days),
-    )
-
-
-_Builder = tuple[Callable[[str, date], AnySelect], Callable[[Sequence[Any], date], Any]]
-
-
-def _builder(key: str) -> _Builder:
-    kind, _, rest = key.partition(":")
-    if kind in (OVERDUE, DUE) and rest in ("", *RISK_KEYS):
-        return due_statement, _due_row
-    if key == PLANNED_TODAY:
-        return (lambda _key, today: planned_list_statement(today)), _planned_row
-    if key == PROCESSES_OVERDUE or (
-        kind == PROCESS_STAGE and rest in {s.value for s in OPEN_STAGES}
-    ):
-        return process_list_statement, _process_row
-    if key in (LICENCES_EXPIRING, LICENCES_EXPIRED):
-        return licence_list_statement, _licence_row
-    if key in (COMPLAINTS_OPEN, COMPLAINTS_OVERDUE):
-        return complaint_list_statement, _complaint_row
-    raise ValidationError({"key": f"Indicador desconhecido no painel: {key}."})
-
-
-@lru_cache(maxsize=256)
-def list_statement(key: str, today: date, limit: int, offset: int = 0) -> AnySelect:
-    """The page of rows behind the number `key` (the benchmark runs it raw too).
-
-    Cached: building a statement costs about as much as running the page on SQLite.
-    """
-    statement, _ = _builder(key)
-    return statement(key, today).limit(limit).offset(offset)
-
-
-def dashboard_list(
-    session: Session, actor: Actor, key: str, today: date, limit: int = 100, offset: int = 0
-) -> list[DashboardRow]:
-    """The rows behind the number `key` of `dashboard`, `limit` at a time from `offset`."""
-    actor.require("sanitary.read")
-    _, make_row = _builder(key)
-    connection = session.connection()
-    found = connection.execute(list_statement(key, today, limit, offset)).all()
-    if make_row is not _due_row or not found:
-        return [make_row(row, today) for row in found]
-    ids = [row[0] for row in found]
-    planned: dict[uuid.UUID, date | None] = {
-        ident: first for ident, first in connection.execute(_planned_template(), {"ids": ids})
-    }
-    return [_due_row(row, today, planned.get(row[0])) for row in found]

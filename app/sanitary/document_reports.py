@@ -7,7 +7,7 @@ infração, the sample and its chain of custody, the extent of an interdiction),
 the closing sentence, place and date in words and the signature blocks (or the refusal to sign,
 attested by two witnesses). A reprint says "2ª VIA" and a cancelled document "CANCELADO", in a
 band at the top and across the first page; the page header (which carries the title) repeats the
-mark on every page. The caller (`app.sanitary.documents.print_document`) issues it through
+mark on every page. The caller (`app.sanitary.document_actions.print_document`) issues it through
 `app.reports.issue` with `legal=True`, which adds the verification code and its QR.
 """
 

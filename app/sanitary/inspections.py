@@ -8,10 +8,10 @@ trail; a refusal raises before anything is written, so nothing is ever half-done
 Decisions worth knowing:
 
 * The roteiro version is chosen when the inspection starts (unless planning already fixed one) and
-  never changes afterwards. `_roteiro_for` is a private stand-in for the planning module's
-  `app.sanitary.checklists.roteiro_for`: the latest published version of the active roteiro whose
-  CNAE prefix matches one of the establishment's activities by the longest prefix, else an active
-  roteiro without prefixes (a general one). When none serves the establishment's activities the
+  never changes afterwards, by `app.sanitary.checklist_queries.roteiro_for` (as planning does):
+  the latest published version of the active roteiro whose CNAE prefix matches one of the
+  establishment's activities by the longest prefix, else an active roteiro without prefixes (a
+  general one). When none serves the establishment's activities the
   inspection still starts, without a roteiro (the inspector is in the field, offline, and cannot
   wait for one): its findings are then required when it is finished.
 * A "Não conforme" on an Imprescindível item is refused without an observation, at the moment it
@@ -40,6 +40,7 @@ from app.care.models import MunicipalHoliday
 from app.db.session import clock_of
 from app.errors import NotFound, PermissionDenied, ValidationError
 from app.sanitary import rules
+from app.sanitary.checklist_queries import roteiro_for
 from app.sanitary.config import config_values
 from app.sanitary.enums import (
     Answer,
@@ -51,11 +52,8 @@ from app.sanitary.enums import (
     RiskLevel,
 )
 from app.sanitary.models import (
-    Checklist,
     ChecklistItem,
-    ChecklistVersion,
     Establishment,
-    EstablishmentActivity,
     Inspection,
     InspectionAnswer,
     InspectionAttachment,
@@ -194,46 +192,6 @@ def _item_of(session: Session, row: Inspection, item_id: uuid.UUID) -> Checklist
 # --- choosing the roteiro --------------------------------------------------------------------
 
 
-def _roteiro_for(session: Session, establishment_id: uuid.UUID) -> uuid.UUID | None:
-    """Stand-in for `app.sanitary.checklists.roteiro_for` (planning): see the module doc."""
-    cnaes = list(
-        session.scalars(
-            select(EstablishmentActivity.cnae).where(
-                EstablishmentActivity.establishment_id == establishment_id,
-                EstablishmentActivity.deleted_at.is_(None),
-            )
-        )
-    )
-    active = select(Checklist).where(Checklist.active.is_(True), Checklist.deleted_at.is_(None))
-    best: tuple[int, Checklist] | None = None
-    general: Checklist | None = None
-    for checklist in session.scalars(active.order_by(Checklist.name)):
-        if not checklist.cnae_prefixes:
-            general = general or checklist
-            continue
-        length = max(
-            (len(p) for p in checklist.cnae_prefixes for c in cnaes if c.startswith(p)), default=0
-        )
-        if length and (best is None or length > best[0]):
-            best = (length, checklist)
-    chosen = best[1] if best is not None else general
-    return None if chosen is None else _latest_published(session, chosen.id)
-
-
-def _latest_published(session: Session, checklist_id: uuid.UUID) -> uuid.UUID | None:
-    query = (
-        select(ChecklistVersion.id)
-        .where(
-            ChecklistVersion.checklist_id == checklist_id,
-            ChecklistVersion.published_at.is_not(None),
-            ChecklistVersion.deleted_at.is_(None),
-        )
-        .order_by(ChecklistVersion.number.desc())
-        .limit(1)
-    )
-    return session.scalar(query)
-
-
 # --- starting --------------------------------------------------------------------------------
 
 
@@ -255,7 +213,7 @@ def start_inspection(
         return Started(row.id, row.checklist_version_id, resumed=True)
     if row.status is not InspectionStatus.PLANNED:
         _check_in_progress(row)  # raises the message of a done or cancelled inspection
-    version_id = row.checklist_version_id or _roteiro_for(session, row.establishment_id)
+    version_id = row.checklist_version_id or roteiro_for(session, row.establishment_id)
     row.checklist_version_id = version_id
     row.status = InspectionStatus.IN_PROGRESS
     row.started_at = clock_of(session).now()
@@ -269,7 +227,7 @@ def start_inspection(
 
 
 def _fix_roteiro(session: Session, actor: Actor, row: Inspection) -> None:
-    version_id = _roteiro_for(session, row.establishment_id)
+    version_id = roteiro_for(session, row.establishment_id)
     if version_id is None:
         return
     row.checklist_version_id = version_id

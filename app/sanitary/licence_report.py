@@ -4,7 +4,8 @@
 granting sentence with its legal basis, the establishment (names, CNPJ/CPF, address, technical
 responsible), the licensed activities and risk, the validity in large print, the signature of
 the VISA authority and how anyone can check it (the verification code and QR in the footer).
-Only layout lives here: `app.sanitary.licences.print_licence` gathers the data and issues it.
+Only layout lives here: `app.sanitary.licence_printing.print_licence` gathers the data and
+issues it.
 """
 
 from __future__ import annotations

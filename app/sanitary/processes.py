@@ -36,7 +36,7 @@ from app.security import audit
 from app.security.actor import Actor
 
 # Step kinds (stored in ProcessStep.kind).
-OPENED = "autuacao"  # the first step, written by `documents.open_process`
+OPENED = "autuacao"  # the first step, written by `process_opening.open_process`
 DEFENCE = "defesa"
 NO_DEFENCE = "revelia"
 REPLY = "manifestacao"

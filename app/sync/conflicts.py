@@ -22,8 +22,9 @@ from app.security import audit
 from app.security.actor import Actor
 from app.sync.apply import from_json
 from app.sync.capture import synced_tables
+from app.sync.conflict_queries import data_columns, load_conflict
+from app.sync.labels import field_label
 from app.sync.models import SyncConflict
-from app.sync.status import data_columns, field_label, load_conflict
 
 SIDES = ("local", "remote")
 

@@ -48,14 +48,9 @@ from app.db.engine import sqlite_path, sqlite_url
 from app.db.migrate import upgrade
 from app.db.session import Database
 from app.registry.models import District
-from app.sanitary.dashboard import (
-    DueRow,
-    dashboard,
-    dashboard_list,
-    dashboard_statements,
-    list_statement,
-    planned_statement_for,
-)
+from app.sanitary.dashboard import dashboard, dashboard_statements
+from app.sanitary.dashboard_inspection_rows import DueRow, planned_statement_for
+from app.sanitary.dashboard_lists import dashboard_list, list_statement
 from app.sanitary.enums import (
     ComplaintStatus,
     DocumentKind,

@@ -252,7 +252,7 @@ def test_a_state_conflict_keeps_the_finished_inspection_and_cannot_go_back(
     dialog says the furthest state stays, offers no way back, and saving closes the conflict."""
     from app.sanitary.enums import InspectionStatus
     from app.sanitary.models import Establishment, Inspection
-    from app.sync.status import conflict_detail
+    from app.sync.conflict_queries import conflict_detail
     from tests.integration.sync.test_visa_scope import _planned_for_food, _scene
 
     net, food, _health, _unit = _scene(tmp_path / "visa")

@@ -34,7 +34,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import ValidationError
-from app.sanitary import checklists as svc
+from app.sanitary import checklist_items as item_svc
+from app.sanitary import checklist_queries as svc
+from app.sanitary import checklist_versions as version_svc
+from app.sanitary import checklists as roteiro_svc
 from app.sanitary.enums import ItemClass
 from ui.admin import ServiceDialog
 from ui.context import AppContext
@@ -112,8 +115,8 @@ class ChecklistInfoDialog(ServiceDialog):
         self.prefixes.setText(", ".join(row.cnae_prefixes))
         self.active.setCurrentIndex(0 if row.active else 1)
 
-    def data(self) -> svc.ChecklistInput:
-        return svc.ChecklistInput(
+    def data(self) -> roteiro_svc.ChecklistInput:
+        return roteiro_svc.ChecklistInput(
             self.name.text(), self.description.text(), split_prefixes(self.prefixes.text()),
             bool(self.active.currentData()),
         )  # fmt: skip
@@ -124,13 +127,13 @@ class ChecklistInfoDialog(ServiceDialog):
         def work() -> Any:
             with ctx.db.unit_of_work(ctx.actor.username) as session:
                 if row is None:
-                    return svc.create_checklist(session, ctx.actor, data)
-                return svc.update_checklist(session, ctx.actor, row.id, data)
+                    return roteiro_svc.create_checklist(session, ctx.actor, data)
+                return roteiro_svc.update_checklist(session, ctx.actor, row.id, data)
 
         self._run(work)
 
     def _saved(self, result: object) -> None:
-        if isinstance(result, svc.ChecklistCreated):
+        if isinstance(result, roteiro_svc.ChecklistCreated):
             self.created.emit(result)
         super()._saved(result)
 
@@ -361,8 +364,8 @@ class ChecklistEditor(QDialog):
         (self.text if self.section.currentText() else self.section).setFocus()
         self._update_buttons()
 
-    def item_input(self) -> svc.ItemInput:
-        return svc.ItemInput(
+    def item_input(self) -> item_svc.ItemInput:
+        return item_svc.ItemInput(
             section=self.section.currentText(), text=self.text.toPlainText(),
             classification=self.classification.currentData(), code=self.code.text(),
             legal_reference=self.reference.text(),
@@ -376,8 +379,8 @@ class ChecklistEditor(QDialog):
         def work() -> uuid.UUID:
             with ctx.db.unit_of_work(ctx.actor.username) as session:
                 if item_id is None:
-                    return svc.add_item(session, ctx.actor, version_id, data)
-                svc.update_item(session, ctx.actor, item_id, data)
+                    return item_svc.add_item(session, ctx.actor, version_id, data)
+                item_svc.update_item(session, ctx.actor, item_id, data)
                 return item_id
 
         self._change(work, self._item_saved)
@@ -398,7 +401,7 @@ class ChecklistEditor(QDialog):
 
         def work() -> uuid.UUID:
             with ctx.db.unit_of_work(ctx.actor.username) as session:
-                svc.move_item(session, ctx.actor, item.id, offset)
+                item_svc.move_item(session, ctx.actor, item.id, offset)
             return item.id
 
         self._change(work, lambda moved: self.reload(select=moved))
@@ -411,7 +414,7 @@ class ChecklistEditor(QDialog):
 
         def work() -> None:
             with ctx.db.unit_of_work(ctx.actor.username) as session:
-                svc.remove_item(session, ctx.actor, item.id)
+                item_svc.remove_item(session, ctx.actor, item.id)
 
         self._change(work, lambda _none: (self.new_item(), self.reload()))
 
@@ -428,7 +431,7 @@ class ChecklistEditor(QDialog):
 
         def work() -> int:
             with ctx.db.unit_of_work(ctx.actor.username) as session:
-                return svc.publish_version(session, ctx.actor, version_id)
+                return version_svc.publish_version(session, ctx.actor, version_id)
 
         self._change(work, self._published)
 

@@ -34,7 +34,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.reports.styles import format_date
-from app.sanitary import checklists as svc
+from app.sanitary import checklist_queries as svc
+from app.sanitary import checklist_versions as version_svc
 from app.sanitary.checklist_file import SUFFIX, ExportResult, ImportResult, export_version
 from app.sanitary.checklist_file import import_file as import_checklist_file
 from ui.context import AppContext
@@ -397,7 +398,7 @@ class ChecklistsPage(QWidget):
 
         def work() -> uuid.UUID:
             with ctx.db.unit_of_work(ctx.actor.username) as session:
-                return svc.new_version(session, ctx.actor, row.id)
+                return version_svc.new_version(session, ctx.actor, row.id)
 
         self._change(work, self.open_editor)
 
@@ -415,7 +416,7 @@ class ChecklistsPage(QWidget):
 
         def work() -> int:
             with ctx.db.unit_of_work(ctx.actor.username) as session:
-                return svc.publish_version(session, ctx.actor, version_id)
+                return version_svc.publish_version(session, ctx.actor, version_id)
 
         self._change(work, lambda _number: None)
 

@@ -36,17 +36,13 @@ from app.sanitary.dashboard import (
     PLANNED_TODAY,
     PROCESSES_GROUP,
     RISK_KEYS,
-    ComplaintRow,
     Dashboard,
-    DashboardRow,
-    DueRow,
-    LicenceRow,
-    PlannedRow,
-    ProcessRow,
     Tile,
     dashboard,
-    dashboard_list,
 )
+from app.sanitary.dashboard_followup_rows import ComplaintRow, LicenceRow, ProcessRow
+from app.sanitary.dashboard_inspection_rows import DueRow, PlannedRow
+from app.sanitary.dashboard_lists import DashboardRow, dashboard_list
 from ui.context import AppContext
 from ui.models.rows import Column, RowsModel
 from ui.widgets.tables import rows_table

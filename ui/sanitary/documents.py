@@ -41,7 +41,7 @@ from app.sanitary.document_queries import (
 from app.sanitary.enums import DocumentKind
 from ui.context import AppContext
 from ui.models.rows import Column, RowsModel
-from ui.sanitary.document_dialogs import CancelDocumentDialog, SampleResultDialog, print_now
+from ui.sanitary.document_actions import CancelDocumentDialog, SampleResultDialog, print_now
 from ui.widgets.page_header import header_row
 from ui.widgets.tables import rows_table
 

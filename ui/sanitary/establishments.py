@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 from app.brazil.identifiers import format_cep, format_phone
 from app.errors import ValidationError
 from app.registry.units import list_districts
-from app.sanitary.documents import NEEDS_INSPECTION
+from app.sanitary.document_issue import NEEDS_INSPECTION
 from app.sanitary.documents import PERMISSION as INSPECT
 from app.sanitary.enums import DocumentKind, EstablishmentStatus, RiskLevel
 from app.sanitary.establishment_queries import (
@@ -59,7 +59,8 @@ from app.sanitary.establishments import change_status
 from ui.context import AppContext
 from ui.models.rows import Column, RowsModel
 from ui.ops import show_error
-from ui.sanitary.establishment_form import RISK_COLORS, open_establishment_form
+from ui.sanitary.establishment_activities import RISK_COLORS
+from ui.sanitary.establishment_form import open_establishment_form
 from ui.widgets.fields import ErrorLabel
 from ui.widgets.search_box import SearchBox
 from ui.widgets.tables import rows_table

@@ -29,6 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.sanitary import licence_checks as checks
+from app.sanitary import licence_printing as printing
+from app.sanitary import licence_queries as queries
 from app.sanitary import licences as svc
 from ui.care.agenda_forms import FormDialog, action_button
 from ui.context import AppContext
@@ -41,17 +44,17 @@ from ui.widgets.tables import rows_table
 EXPIRED_COLOR = QColor("#b3261e")
 REFRESH_KINDS = frozenset({"sanitary_licence", "establishment", "inspection"})
 LISTS = (
-    (svc.LIST_VALID, "Válidas"),
-    (svc.LIST_EXPIRING, "Vencendo em 30 dias"),
-    (svc.LIST_EXPIRED, "Vencidas"),
-    (svc.LIST_REVOKED, "Revogadas"),
+    (queries.LIST_VALID, "Válidas"),
+    (queries.LIST_EXPIRING, "Vencendo em 30 dias"),
+    (queries.LIST_EXPIRED, "Vencidas"),
+    (queries.LIST_REVOKED, "Revogadas"),
 )
 
 
-class LicenceModel(RowsModel[svc.LicenceRow]):
+class LicenceModel(RowsModel[queries.LicenceRow]):
     """Número, Estabelecimento, CNPJ/CPF, Tipo, Risco, Emitida em, Válida até, Situação."""
 
-    def _build_columns(self) -> list[Column[svc.LicenceRow]]:
+    def _build_columns(self) -> list[Column[queries.LicenceRow]]:
         return [
             Column(self.tr("Número"), lambda r: r.number),
             Column(self.tr("Estabelecimento"), lambda r: r.establishment),
@@ -63,8 +66,12 @@ class LicenceModel(RowsModel[svc.LicenceRow]):
             Column(self.tr("Situação"), lambda r: r.status_label),
         ]
 
-    def foreground(self, row: svc.LicenceRow) -> QColor | None:
-        return EXPIRED_COLOR if row.status in (svc.EXPIRED, svc.REVOKED, svc.SUSPENDED) else None
+    def foreground(self, row: queries.LicenceRow) -> QColor | None:
+        return (
+            EXPIRED_COLOR
+            if row.status in (checks.EXPIRED, checks.REVOKED, checks.SUSPENDED)
+            else None
+        )
 
 
 class EstablishmentCombo(QComboBox):
@@ -81,7 +88,7 @@ class EstablishmentCombo(QComboBox):
         # show the start of a long "name – CNPJ – risk" line, not its end
         self.currentIndexChanged.connect(lambda _i: self.lineEdit().setCursorPosition(0))
 
-    def set_choices(self, choices: Sequence[svc.EstablishmentChoice], first: str = "") -> None:
+    def set_choices(self, choices: Sequence[queries.EstablishmentChoice], first: str = "") -> None:
         self.clear()
         if first:
             self.addItem(first, None)
@@ -101,9 +108,9 @@ class EstablishmentCombo(QComboBox):
 def load_establishments(ctx: AppContext, done: Any, parent: QWidget) -> None:
     """Fetch the establishment choices and hand them to `done` (GUI thread)."""
 
-    def work() -> list[svc.EstablishmentChoice]:
+    def work() -> list[queries.EstablishmentChoice]:
         with ctx.db.read_only() as session:
-            return svc.establishment_choices(session, ctx.actor)
+            return queries.establishment_choices(session, ctx.actor)
 
     ctx.ops.run(work, done, parent=parent)
 
@@ -117,7 +124,7 @@ class IssueDialog(FormDialog):
     issued = Signal(object)  # LicenceIssued
 
     def __init__(
-        self, ctx: AppContext, renewing: svc.LicenceRow | None, parent: QWidget | None
+        self, ctx: AppContext, renewing: queries.LicenceRow | None, parent: QWidget | None
     ) -> None:
         super().__init__(ctx, parent)
         self.setObjectName("licence_issue_dialog")
@@ -150,7 +157,7 @@ class IssueDialog(FormDialog):
         note.setEnabled(False)
         self.form.addRow(note)
 
-    def _establishments_loaded(self, choices: list[svc.EstablishmentChoice]) -> None:
+    def _establishments_loaded(self, choices: list[queries.EstablishmentChoice]) -> None:
         self.establishment.set_choices(choices)
         if self.renewing is not None:
             self.establishment.choose(self.renewing.establishment_id)
@@ -208,7 +215,7 @@ class RevokeDialog(FormDialog):
 
     revoked = Signal()
 
-    def __init__(self, ctx: AppContext, row: svc.LicenceRow, parent: QWidget | None) -> None:
+    def __init__(self, ctx: AppContext, row: queries.LicenceRow, parent: QWidget | None) -> None:
         super().__init__(ctx, parent)
         self.setObjectName("licence_revoke_dialog")
         self.row = row
@@ -347,7 +354,7 @@ class LicencesPage(QWidget):
         return self.answer
 
     def show_list(self, which: str) -> None:
-        """Show one list (`svc.LIST_VALID`, `LIST_EXPIRING`, `LIST_EXPIRED`, `LIST_REVOKED`)."""
+        """Show one list (`queries.LIST_VALID`, `LIST_EXPIRING`, `LIST_EXPIRED`, `LIST_REVOKED`)."""
         self.tabs.setCurrentIndex(0)
         self.which.setCurrentIndex(max(self.which.findData(which), 0))
 
@@ -360,32 +367,32 @@ class LicencesPage(QWidget):
     def reload(self) -> None:
         ctx, which, today = self.ctx, self.which.currentData(), self.ctx.today()
 
-        def work() -> list[svc.LicenceRow]:
+        def work() -> list[queries.LicenceRow]:
             with ctx.db.read_only() as session:
-                return svc.list_licences(session, ctx.actor, today, which)
+                return queries.list_licences(session, ctx.actor, today, which)
 
         ctx.ops.run(work, self._show_rows, parent=self)
 
-    def _show_rows(self, rows: list[svc.LicenceRow]) -> None:
+    def _show_rows(self, rows: list[queries.LicenceRow]) -> None:
         self.model.set_rows(rows)
         self.count.setText(self.tr("{n} licença(s)").format(n=len(rows)))
         if rows:
             self.table.selectRow(0)
         self._enable()
 
-    def selected(self) -> svc.LicenceRow | None:
+    def selected(self) -> queries.LicenceRow | None:
         return self.model.row_for(self.table.currentIndex())
 
     def _enable(self) -> None:
         row = self.selected()
-        alive = row is not None and row.status != svc.REVOKED
+        alive = row is not None and row.status != checks.REVOKED
         self.print_button.setEnabled(alive)
-        self.renew_button.setEnabled(alive and row is not None and row.status != svc.RENEWED)
+        self.renew_button.setEnabled(alive and row is not None and row.status != checks.RENEWED)
         self.revoke_button.setEnabled(alive)
 
     # actions
 
-    def open_issue(self, renewing: svc.LicenceRow | None) -> IssueDialog:
+    def open_issue(self, renewing: queries.LicenceRow | None) -> IssueDialog:
         dialog = IssueDialog(self.ctx, renewing, self)
         dialog.issued.connect(self._issued)
         dialog.open()
@@ -414,7 +421,7 @@ class LicencesPage(QWidget):
 
         def work() -> Any:
             with ctx.db.unit_of_work(ctx.actor.username) as session:
-                return svc.print_licence(session, ctx.actor, licence_id)
+                return printing.print_licence(session, ctx.actor, licence_id)
 
         def done(issued: Any) -> None:
             ctx.bus.changed.emit("sanitary_licence")
@@ -433,9 +440,9 @@ class LicencesPage(QWidget):
         ctx = self.ctx
         self.verify_button.setEnabled(False)
 
-        def work() -> svc.LicenceCheck:
+        def work() -> checks.LicenceCheck:
             with ctx.db.unit_of_work(ctx.actor.username) as session:
-                return svc.verify_licence(session, ctx.actor, code)
+                return checks.verify_licence(session, ctx.actor, code)
 
         def failed(exc: BaseException) -> None:
             self.verify_button.setEnabled(True)
@@ -443,7 +450,7 @@ class LicencesPage(QWidget):
 
         ctx.ops.run(work, self._checked, failed, parent=self)
 
-    def _checked(self, result: svc.LicenceCheck) -> None:
+    def _checked(self, result: checks.LicenceCheck) -> None:
         self.verify_button.setEnabled(True)
         self._answer(result.message, ok=result.valid)
         self.code.selectAll()

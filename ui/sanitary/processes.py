@@ -35,8 +35,8 @@ from PySide6.QtWidgets import (
 
 from app.errors import ValidationError
 from app.sanitary import processes as svc
-from app.sanitary.documents import open_pending_processes
 from app.sanitary.enums import ProcessStage
+from app.sanitary.process_opening import open_pending_processes
 from app.sanitary.process_reports import process_pdf
 from app.sanitary.rules import money
 from ui.care.agenda_forms import FormDialog, action_button

@@ -32,21 +32,11 @@ from sqlalchemy.orm import Session
 
 from app.reports.issue import IssuedPdf
 from app.sanitary.enums import DocumentKind, EstablishmentStatus, ProcessStage
-from app.sanitary.listings import (
-    ALL,
-    OPEN,
-    OVERDUE,
-    DocumentFilter,
-    EstablishmentFilter,
-    InspectionFilter,
-    ProcessFilter,
-    ReportChoices,
-    documents_report_pdf,
-    establishment_register_pdf,
-    inspections_report_pdf,
-    processes_report_pdf,
-    report_choices,
-)
+from app.sanitary.listing_documents import DocumentFilter, documents_report_pdf
+from app.sanitary.listing_establishments import EstablishmentFilter, establishment_register_pdf
+from app.sanitary.listing_inspections import InspectionFilter, inspections_report_pdf
+from app.sanitary.listing_processes import ALL, OPEN, OVERDUE, ProcessFilter, processes_report_pdf
+from app.sanitary.listings import ReportChoices, report_choices
 from ui.context import AppContext
 from ui.widgets.fields import DateField, FormLayout
 from ui.widgets.pdf_preview import issue_and_preview

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.sync.conflict_queries import ConflictDetail, FieldDiff
 from app.sync.conflicts import resolve_conflict
-from app.sync.status import ConflictDetail, FieldDiff
 from ui.context import AppContext
 from ui.ops import show_error
 

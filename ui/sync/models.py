@@ -9,7 +9,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QColor
 
-from app.sync.status import BatchRow, ConflictRow, PeerRow
+from app.sync.conflict_queries import ConflictRow
+from app.sync.status import BatchRow, PeerRow
 from ui.models.rows import Column, RowsModel
 
 Local = Callable[[datetime], datetime]

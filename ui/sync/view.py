@@ -30,13 +30,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.sync.conflict_queries import ConflictDetail, conflict_detail
 from app.sync.exporter import export_to
 from app.sync.folder import import_folder, quarantined
 from app.sync.status import (
-    ConflictDetail,
     PeerRow,
     SyncOverview,
-    conflict_detail,
     export_summary,
     export_targets,
     import_summary,

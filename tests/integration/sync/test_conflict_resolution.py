@@ -13,9 +13,9 @@ from app.errors import PermissionDenied
 from app.installation.models import NodeKind
 from app.security.actor import SYSTEM, Actor
 from app.security.models import AuditEntry
+from app.sync.conflict_queries import conflict_detail, open_conflicts
 from app.sync.conflicts import resolve_conflict
 from app.sync.models import SyncConflict
-from app.sync.status import conflict_detail, open_conflicts
 from tests.integration.sync.network import (
     UNIT_A,
     UNIT_B,

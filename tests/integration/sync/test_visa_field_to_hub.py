@@ -21,16 +21,14 @@ from sqlalchemy import select
 from app.db.session import Database
 from app.installation.models import NodeKind
 from app.sanitary.demo import FOOD_TEAM, seed_sanitary
-from app.sanitary.documents import (
-    DocumentInput,
-    issue_document,
-    open_pending_processes,
-    print_document,
-)
+from app.sanitary.document_actions import print_document
+from app.sanitary.document_issue import issue_document
+from app.sanitary.documents import DocumentInput
 from app.sanitary.enums import Answer, DocumentKind, Gravity, InspectionOutcome, ItemClass
 from app.sanitary.inspection_queries import inspection_sheet, work_list
 from app.sanitary.inspections import FinishInput, answer_item, finish_inspection, start_inspection
 from app.sanitary.models import SanitaryDocument, SanitaryProcess
+from app.sanitary.process_opening import open_pending_processes
 from app.security.actor import Actor
 from app.sync.numbering import allocate_range
 from tests.integration.sync.network import Network, make_network

@@ -16,7 +16,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.db.session import Database
-from app.sanitary.dashboard import dashboard_list
+from app.sanitary.dashboard_lists import dashboard_list
 from tests.ui.shell_helpers import context_for, install_demo, wait_for_window
 from ui.context import AppContext
 from ui.sanitary.dashboard import SanitaryDashboardPage

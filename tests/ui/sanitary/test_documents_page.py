@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from app.db.session import Database
-from app.sanitary.documents import issue_document
+from app.sanitary.document_issue import issue_document
 from app.sanitary.enums import DocumentKind
 from tests.ui.shell_helpers import context_for, wait_for_window
 from tests.unit.sanitary.test_documents import World, build_world, sample

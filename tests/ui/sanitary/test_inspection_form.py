@@ -22,7 +22,8 @@ from app.sanitary.enums import Answer, InspectionOutcome, InspectionStatus
 from app.sanitary.inspection_queries import attachments, finished_summary, inspection_sheet
 from tests.ui.shell_helpers import context_for, fill_demo, wait_for_window
 from ui.context import AppContext
-from ui.sanitary.inspection_form import ConcludeDialog, InspectionForm
+from ui.sanitary.inspection_conclusion import ConcludeDialog
+from ui.sanitary.inspection_form import InspectionForm
 from ui.sanitary.work_list import UnplannedDialog, WorkListPage
 
 SHOTS = Path("/tmp/shots")

@@ -22,7 +22,8 @@ from app.sanitary.enums import InspectionOutcome
 from tests.ui.shell_helpers import context_for, fill_demo, wait_for_window
 from ui.context import AppContext
 from ui.sanitary.document_dialogs import IssueDocumentDialog
-from ui.sanitary.inspection_form import ConcludeDialog, InspectionForm
+from ui.sanitary.inspection_conclusion import ConcludeDialog
+from ui.sanitary.inspection_form import InspectionForm
 from ui.sanitary.work_list import WorkListPage
 
 OBSERVATION = "Lavatorio da cozinha sem sabonete nem papel toalha."  # QTest types ASCII only

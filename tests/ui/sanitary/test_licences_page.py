@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.db.session import Database
+from app.sanitary import licence_printing as printing
 from app.sanitary import licences as svc
 from app.sanitary.enums import RiskLevel
 from tests.ui.shell_helpers import context_for, fill_demo
@@ -38,7 +39,7 @@ def printed(visa_ctx: AppContext) -> Printed:
     place = make_establishment(db, "Restaurante Sabor", "5611201", RiskLevel.MEDIUM, 10)
     with db.unit_of_work("visa") as s:
         issued = svc.issue_licence(s, visa_ctx.actor, place, None, False)
-        pdf = svc.print_licence(s, visa_ctx.actor, issued.id)
+        pdf = printing.print_licence(s, visa_ctx.actor, issued.id)
     return Printed(issued.number, pdf.code)
 
 

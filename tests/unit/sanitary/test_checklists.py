@@ -16,7 +16,10 @@ from sqlalchemy import func, select
 
 from app.db.session import Database
 from app.errors import PermissionDenied, ValidationError
-from app.sanitary import checklists as svc
+from app.sanitary import checklist_items as item_svc
+from app.sanitary import checklist_queries as svc
+from app.sanitary import checklist_versions as version_svc
+from app.sanitary import checklists as roteiro_svc
 from app.sanitary.checklist_file import export_version, import_file
 from app.sanitary.enums import ItemClass
 from app.sanitary.models import Checklist, ChecklistItem, Establishment, EstablishmentActivity
@@ -45,17 +48,25 @@ def row_named(db: Database, actor: Actor, name: str) -> svc.ChecklistRow:
         return next(r for r in svc.list_checklists(session, actor) if r.name == name)
 
 
-def item(section: str, text: str, kind: ItemClass | None = ItemClass.NECESSARY) -> svc.ItemInput:
-    return svc.ItemInput(section, text, kind, legal_reference="Código Sanitário Municipal, art. 5º")
+def item(
+    section: str, text: str, kind: ItemClass | None = ItemClass.NECESSARY
+) -> item_svc.ItemInput:
+    return item_svc.ItemInput(
+        section, text, kind, legal_reference="Código Sanitário Municipal, art. 5º"
+    )
 
 
-def new_roteiro(db: Database, actor: Actor, *items: svc.ItemInput) -> svc.ChecklistCreated:
+def new_roteiro(
+    db: Database, actor: Actor, *items: item_svc.ItemInput
+) -> roteiro_svc.ChecklistCreated:
     with db.unit_of_work(actor.username) as session:
-        created = svc.create_checklist(
-            session, actor, svc.ChecklistInput("Academias", "Condicionamento físico", ("9313",))
+        created = roteiro_svc.create_checklist(
+            session,
+            actor,
+            roteiro_svc.ChecklistInput("Academias", "Condicionamento físico", ("9313",)),
         )
         for data in items:
-            svc.add_item(session, actor, created.version_id, data)
+            item_svc.add_item(session, actor, created.version_id, data)
     return created
 
 
@@ -81,7 +92,7 @@ def test_items_are_numbered_per_section_and_published(db: Database, visa: Actor)
         ("Equipamentos", [("2.1", "Aparelhos com manutenção em dia")]),
     ]
     with db.unit_of_work("visa") as session:
-        assert svc.publish_version(session, visa, created.version_id) == 1
+        assert version_svc.publish_version(session, visa, created.version_id) == 1
     row = row_named(db, visa, "Academias")
     assert (row.published_number, row.published_items, row.status_label) == (1, 3, "Publicado")
 
@@ -92,12 +103,12 @@ def test_a_published_version_cannot_be_edited(db: Database, visa: Actor) -> None
     with db.read_only() as session:
         first = svc.version_view(session, visa, food.published_version_id).items[0]
     with pytest.raises(ValidationError) as refused, db.unit_of_work("visa") as session:
-        svc.update_item(session, visa, first.id, item(first.section, "Outro texto"))
+        item_svc.update_item(session, visa, first.id, item(first.section, "Outro texto"))
     assert "já foi publicada e não pode ser alterada" in refused.value.message
     for action in (
-        lambda s: svc.add_item(s, visa, food.published_version_id, item("Nova", "Novo item")),
-        lambda s: svc.remove_item(s, visa, first.id),
-        lambda s: svc.move_item(s, visa, first.id, 1),
+        lambda s: item_svc.add_item(s, visa, food.published_version_id, item("Nova", "Novo item")),
+        lambda s: item_svc.remove_item(s, visa, first.id),
+        lambda s: item_svc.move_item(s, visa, first.id, 1),
     ):
         with pytest.raises(ValidationError), db.unit_of_work("visa") as session:
             action(session)
@@ -112,21 +123,21 @@ def test_new_version_copies_items_and_leaves_the_old_one_unchanged(
     food = row_named(db, visa, FOOD)
     assert food.published_version_id is not None
     with db.unit_of_work("visa") as session:
-        draft_id = svc.new_version(session, visa, food.id)
+        draft_id = version_svc.new_version(session, visa, food.id)
     with db.read_only() as session:
         old = svc.version_view(session, visa, food.published_version_id)
         draft = svc.version_view(session, visa, draft_id)
     assert draft.number == 2 and draft.is_draft
     assert [(i.code, i.text) for i in draft.items] == [(i.code, i.text) for i in old.items]
     with db.unit_of_work("visa") as session:
-        svc.update_item(
+        item_svc.update_item(
             session,
             visa,
             draft.items[0].id,
             item(draft.items[0].section, "Piso, paredes e teto íntegros e laváveis"),
         )
-        svc.remove_item(session, visa, draft.items[1].id)
-        svc.publish_version(session, visa, draft_id)
+        item_svc.remove_item(session, visa, draft.items[1].id)
+        version_svc.publish_version(session, visa, draft_id)
     with db.read_only() as session:
         old_again = svc.version_view(session, visa, food.published_version_id)
         new = svc.version_view(session, visa, draft_id)
@@ -140,9 +151,9 @@ def test_new_version_copies_items_and_leaves_the_old_one_unchanged(
 def test_a_second_draft_is_refused(db: Database, visa: Actor) -> None:
     food = row_named(db, visa, FOOD)
     with db.unit_of_work("visa") as session:
-        svc.new_version(session, visa, food.id)
+        version_svc.new_version(session, visa, food.id)
     with pytest.raises(ValidationError) as refused, db.unit_of_work("visa") as session:
-        svc.new_version(session, visa, food.id)
+        version_svc.new_version(session, visa, food.id)
     assert "já tem um rascunho (versão 2)" in refused.value.message
 
 
@@ -151,12 +162,12 @@ def test_bad_items_and_empty_publication_are_refused_in_portuguese(
 ) -> None:
     created = new_roteiro(db, visa)
     with pytest.raises(ValidationError) as refused, db.unit_of_work("visa") as session:
-        svc.add_item(session, visa, created.version_id, item("Instalações", "  ", None))
+        item_svc.add_item(session, visa, created.version_id, item("Instalações", "  ", None))
     assert refused.value.errors["text"].startswith("Escreva o texto do item")
     assert refused.value.errors["classification"].startswith("Escolha a classificação")
     with pytest.raises(ValidationError) as empty, db.unit_of_work("visa") as session:
-        svc.publish_version(session, visa, created.version_id)
-    assert empty.value.errors[""] == svc.EMPTY_VERSION
+        version_svc.publish_version(session, visa, created.version_id)
+    assert empty.value.errors[""] == version_svc.EMPTY_VERSION
 
 
 def test_moving_an_item_renumbers_its_section(db: Database, visa: Actor) -> None:
@@ -164,7 +175,7 @@ def test_moving_an_item_renumbers_its_section(db: Database, visa: Actor) -> None
     with db.read_only() as session:
         second = svc.version_view(session, visa, created.version_id).items[1]
     with db.unit_of_work("visa") as session:
-        svc.move_item(session, visa, second.id, -1)
+        item_svc.move_item(session, visa, second.id, -1)
     with db.read_only() as session:
         items = svc.version_view(session, visa, created.version_id).items
     assert [(i.code, i.text) for i in items] == [("1.1", "segundo"), ("1.2", "primeiro")]
@@ -175,17 +186,20 @@ def test_the_inspector_may_read_but_not_change_roteiros(db: Database, visa: Acto
     with db.read_only() as session:
         assert len(svc.list_checklists(session, fiscal)) == 2
     with pytest.raises(PermissionDenied), db.unit_of_work("fiscal") as session:
-        svc.create_checklist(session, fiscal, svc.ChecklistInput("Qualquer"))
+        roteiro_svc.create_checklist(session, fiscal, roteiro_svc.ChecklistInput("Qualquer"))
 
 
 def test_roteiro_for_picks_the_longest_matching_prefix(db: Database, visa: Actor) -> None:
     food = row_named(db, visa, FOOD)
     created = new_roteiro(db, visa, item("Carnes", "Câmara fria com termômetro"))
     with db.unit_of_work("visa") as session:
-        svc.update_checklist(
-            session, visa, created.checklist_id, svc.ChecklistInput("Açougues", "", ("4722901",))
+        roteiro_svc.update_checklist(
+            session,
+            visa,
+            created.checklist_id,
+            roteiro_svc.ChecklistInput("Açougues", "", ("4722901",)),
         )
-        svc.publish_version(session, visa, created.version_id)
+        version_svc.publish_version(session, visa, created.version_id)
         butcher, salon = (
             session.scalars(
                 select(EstablishmentActivity.establishment_id)
@@ -207,7 +221,7 @@ def test_roteiro_for_picks_the_longest_matching_prefix(db: Database, visa: Actor
 def test_roteiro_for_ignores_drafts_and_inactive_roteiros(db: Database, visa: Actor) -> None:
     food = row_named(db, visa, FOOD)
     with db.unit_of_work("visa") as session:
-        draft = svc.new_version(session, visa, food.id)
+        draft = version_svc.new_version(session, visa, food.id)
         restaurant = session.scalars(
             select(Establishment.id)
             .join(EstablishmentActivity, EstablishmentActivity.establishment_id == Establishment.id)
@@ -215,10 +229,13 @@ def test_roteiro_for_ignores_drafts_and_inactive_roteiros(db: Database, visa: Ac
             .limit(1)
         ).one()
         assert svc.roteiro_for(session, restaurant) == food.published_version_id
-        svc.publish_version(session, visa, draft)
+        version_svc.publish_version(session, visa, draft)
         assert svc.roteiro_for(session, restaurant) == draft
-        svc.update_checklist(
-            session, visa, food.id, svc.ChecklistInput(FOOD, "", food.cnae_prefixes, active=False)
+        roteiro_svc.update_checklist(
+            session,
+            visa,
+            food.id,
+            roteiro_svc.ChecklistInput(FOOD, "", food.cnae_prefixes, active=False),
         )
         assert svc.roteiro_for(session, restaurant) is None
 
@@ -249,8 +266,11 @@ def test_export_then_import_reproduces_the_items(db: Database, visa: Actor, tmp_
     assert document["roteiro"]["name"] == FOOD and document["version"]["number"] == 1
     with db.unit_of_work("visa") as session:  # another municipality: rename the local one
         food = row_named(db, visa, FOOD)
-        svc.update_checklist(
-            session, visa, food.id, svc.ChecklistInput("Alimentos (antigo)", "", food.cnae_prefixes)
+        roteiro_svc.update_checklist(
+            session,
+            visa,
+            food.id,
+            roteiro_svc.ChecklistInput("Alimentos (antigo)", "", food.cnae_prefixes),
         )
     with db.unit_of_work("visa") as session:
         result = import_file(session, visa, path)

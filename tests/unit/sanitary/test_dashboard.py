@@ -17,15 +17,10 @@ import pytest
 
 from app.db.session import Database
 from app.errors import PermissionDenied, ValidationError
-from app.sanitary.dashboard import (
-    ComplaintRow,
-    DueRow,
-    LicenceRow,
-    PlannedRow,
-    ProcessRow,
-    dashboard,
-    dashboard_list,
-)
+from app.sanitary.dashboard import dashboard
+from app.sanitary.dashboard_followup_rows import ComplaintRow, LicenceRow, ProcessRow
+from app.sanitary.dashboard_inspection_rows import DueRow, PlannedRow
+from app.sanitary.dashboard_lists import dashboard_list
 from app.sanitary.enums import (
     ComplaintStatus,
     DocumentKind,

@@ -14,12 +14,8 @@ from app.brazil.identifiers import format_cnpj
 from app.db.session import Database
 from app.reports.issue import verify
 from app.reports.models import IssuedDocument
-from app.sanitary.documents import (
-    DocumentInput,
-    Witness,
-    cancel_document,
-    print_document,
-)
+from app.sanitary.document_actions import cancel_document, print_document
+from app.sanitary.documents import DocumentInput, Witness
 from app.sanitary.enums import DocumentKind
 from app.sanitary.models import SanitaryDocument
 from app.security.models import AuditEntry

@@ -24,6 +24,8 @@ from app.errors import ValidationError
 from app.installation.models import NodeKind
 from app.sanitary.config import config_values, update_config
 from app.sanitary.demo import FOOD_TEAM, seed_sanitary
+from app.sanitary.document_actions import SampleResult, cancel_document, record_sample_result
+from app.sanitary.document_issue import issue_document
 from app.sanitary.document_queries import (
     CANCELLED,
     DocumentFilter,
@@ -31,16 +33,7 @@ from app.sanitary.document_queries import (
     documents_of_inspection,
     list_documents,
 )
-from app.sanitary.documents import (
-    DocumentInput,
-    SampleInput,
-    SampleResult,
-    Witness,
-    cancel_document,
-    issue_document,
-    open_pending_processes,
-    record_sample_result,
-)
+from app.sanitary.documents import DocumentInput, SampleInput, Witness
 from app.sanitary.enums import (
     Answer,
     DocumentKind,
@@ -62,6 +55,7 @@ from app.sanitary.models import (
     SanitaryInspector,
     SanitaryProcess,
 )
+from app.sanitary.process_opening import open_pending_processes
 from app.security.actor import SYSTEM, Actor
 from app.security.auth import login
 from app.sync.models import LegalNumber, NumberingRange

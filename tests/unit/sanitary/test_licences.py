@@ -14,8 +14,13 @@ from app.brazil.identifiers import format_cnpj
 from app.brazil.names import normalize_key
 from app.db.session import Database
 from app.errors import ValidationError
+from app.sanitary import licence_checks as checks
+from app.sanitary import licence_printing as printing
+from app.sanitary import licence_queries as queries
 from app.sanitary import licences as svc
-from app.sanitary.documents import DocumentInput, cancel_document, issue_document
+from app.sanitary.document_actions import cancel_document
+from app.sanitary.document_issue import issue_document
+from app.sanitary.documents import DocumentInput
 from app.sanitary.enums import (
     DocumentKind,
     EstablishmentStatus,
@@ -135,7 +140,7 @@ def test_interdicted_establishment_gets_no_licence(db: Database, visa: Actor) ->
 def test_printed_licence_verifies_and_an_altered_code_does_not(db: Database, visa: Actor) -> None:
     place = make_establishment(db, "Restaurante Sabor", "5611201", RiskLevel.MEDIUM, 10)
     issued = run(db, svc.issue_licence, visa, place, None, False)
-    printed = run(db, svc.print_licence, visa, issued.id)
+    printed = run(db, printing.print_licence, visa, issued.id)
     text = pdf_text(printed.pdf)
     assert f"LICENÇA SANITÁRIA Nº {issued.number}" in text
     assert "Restaurante Sabor Ltda" in text
@@ -143,47 +148,47 @@ def test_printed_licence_verifies_and_an_altered_code_does_not(db: Database, vis
     assert "5611-2/01 – Restaurantes e similares" in text
     assert "2ª VIA" not in text
 
-    check = run(db, svc.verify_licence, visa, printed.code.lower())
+    check = run(db, checks.verify_licence, visa, printed.code.lower())
     assert check.valid
     assert check.message.startswith(f"Licença sanitária nº {issued.number}: VÁLIDA até 02/03/2027.")
     assert "Restaurante Sabor" in check.message
     altered = printed.code[:-2] + ("A" if printed.code[-2] != "A" else "B") + printed.code[-1]
-    wrong = run(db, svc.verify_licence, visa, altered)
+    wrong = run(db, checks.verify_licence, visa, altered)
     assert not wrong.found
     assert wrong.message == "Código não encontrado: o documento pode ser falso."
-    assert svc.cli_verify(db, altered) == (2, wrong.message)
-    assert svc.cli_verify(db, printed.code)[0] == 0
+    assert checks.cli_verify(db, altered) == (2, wrong.message)
+    assert checks.cli_verify(db, printed.code)[0] == 0
 
     # the reprint says so, and its own code leads to the same licence
-    again = run(db, svc.print_licence, visa, issued.id)
+    again = run(db, printing.print_licence, visa, issued.id)
     assert "2ª VIA" in pdf_text(again.pdf)
-    assert run(db, svc.verify_licence, visa, again.code).number == issued.number
+    assert run(db, checks.verify_licence, visa, again.code).number == issued.number
 
     # a year later the same code says the licence expired
     db.clock.advance(timedelta(days=366))  # type: ignore[attr-defined]
-    late = run(db, svc.verify_licence, visa, printed.code)
-    assert late.status == svc.EXPIRED
+    late = run(db, checks.verify_licence, visa, printed.code)
+    assert late.status == checks.EXPIRED
     assert "VENCIDA desde 03/03/2027 (era válida até 02/03/2027)" in late.message
-    assert svc.cli_verify(db, printed.code)[0] == 1
+    assert checks.cli_verify(db, printed.code)[0] == 1
 
 
 def test_revoked_and_renewed_licences_say_so(db: Database, visa: Actor) -> None:
     first = make_establishment(db, "Padaria Família", "4721102", RiskLevel.MEDIUM, 20)
     second = make_establishment(db, "Supermercado Bom Preço", "4711302", RiskLevel.MEDIUM, 15)
     revoked = run(db, svc.issue_licence, visa, first, None, False)
-    code = run(db, svc.print_licence, visa, revoked.id).code
+    code = run(db, printing.print_licence, visa, revoked.id).code
     with pytest.raises(ValidationError):
         run(db, svc.revoke_licence, visa, revoked.id, "  ")
     run(db, svc.revoke_licence, visa, revoked.id, "Interdição total do estabelecimento")
-    check = run(db, svc.verify_licence, visa, code)
-    assert check.status == svc.REVOKED
+    check = run(db, checks.verify_licence, visa, code)
+    assert check.status == checks.REVOKED
     assert "REVOGADA em 02/03/2026. Motivo: Interdição total do estabelecimento" in check.message
 
     provisional = run(db, svc.issue_licence, visa, second, None, True)
-    old_code = run(db, svc.print_licence, visa, provisional.id).code
+    old_code = run(db, printing.print_licence, visa, provisional.id).code
     renewed = run(db, svc.renew_licence, visa, provisional.id, None, False)
     assert not renewed.provisional and renewed.valid_until == date(2027, 3, 2)
-    old = run(db, svc.verify_licence, visa, old_code)
+    old = run(db, checks.verify_licence, visa, old_code)
     assert f"SUBSTITUÍDA pela licença nº {renewed.number}" in old.message
     with pytest.raises(ValidationError) as twice:
         run(db, svc.renew_licence, visa, provisional.id, None, False)
@@ -195,7 +200,7 @@ def test_an_interdiction_suspends_the_licence_until_it_is_cancelled(
 ) -> None:
     place = make_establishment(db, "Lanchonete Esquina", "5611201", RiskLevel.MEDIUM, 10)
     licence = run(db, svc.issue_licence, visa, place, None, False)
-    code = run(db, svc.print_licence, visa, licence.id).code
+    code = run(db, printing.print_licence, visa, licence.id).code
     with db.unit_of_work("fiscal") as s:
         fiscal = login(s, "fiscal", "fiscal2026").actor
         assert fiscal is not None
@@ -207,29 +212,29 @@ def test_an_interdiction_suspends_the_licence_until_it_is_cancelled(
     with db.unit_of_work("fiscal") as s:
         issued = issue_document(s, fiscal, term)
 
-    check = run(db, svc.verify_licence, visa, code)
-    assert not check.valid and check.status == svc.SUSPENDED
+    check = run(db, checks.verify_licence, visa, code)
+    assert not check.valid and check.status == checks.SUSPENDED
     assert check.message.startswith(
         f"Licença sanitária nº {licence.number}: SUSPENSA — o estabelecimento está interditado "
         f"pelo Termo de Interdição nº {issued.number_label}, de 02/03/2026."
     )
     assert "volta a valer até 02/03/2027" in check.message
-    assert svc.cli_verify(db, code)[0] == 1
-    listed = run(db, svc.list_licences, visa, TODAY, svc.LIST_VALID, place)
+    assert checks.cli_verify(db, code)[0] == 1
+    listed = run(db, queries.list_licences, visa, TODAY, queries.LIST_VALID, place)
     assert [row.status_label for row in listed] == ["Suspensa (estabelecimento interditado)"]
 
     with db.unit_of_work("fiscal") as s:
         cancel_document(s, fiscal, issued.document_id, "Interdição lavrada por engano")
-    assert run(db, svc.verify_licence, visa, code).valid
+    assert run(db, checks.verify_licence, visa, code).valid
 
 
 def test_expiring_and_expired_lists(db: Database, visa: Actor) -> None:
     place = make_establishment(db, "Marmitaria Central", "5611201", RiskLevel.MEDIUM)
     issued = run(db, svc.issue_licence, visa, place, None, True)  # valid until 02/09/2026
     with db.read_only() as s:
-        assert svc.expiring(s, visa, TODAY) == []
-        soon = svc.expiring(s, visa, date(2026, 8, 10))
-        gone = svc.expired(s, visa, date(2026, 9, 3))
+        assert queries.expiring(s, visa, TODAY) == []
+        soon = queries.expiring(s, visa, date(2026, 8, 10))
+        gone = queries.expired(s, visa, date(2026, 9, 3))
     assert [row.number for row in soon] == [issued.number]
     assert soon[0].status_label == "Válida – vence em 23 dias"
     assert [row.number for row in gone] == [issued.number]

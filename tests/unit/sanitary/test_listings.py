@@ -27,17 +27,11 @@ from app.sanitary.enums import (
     ProcessStage,
     RiskLevel,
 )
-from app.sanitary.listings import (
-    DocumentFilter,
-    EstablishmentFilter,
-    InspectionFilter,
-    ProcessFilter,
-    documents_report_pdf,
-    establishment_register_pdf,
-    inspections_report_pdf,
-    processes_report_pdf,
-    report_choices,
-)
+from app.sanitary.listing_documents import DocumentFilter, documents_report_pdf
+from app.sanitary.listing_establishments import EstablishmentFilter, establishment_register_pdf
+from app.sanitary.listing_inspections import InspectionFilter, inspections_report_pdf
+from app.sanitary.listing_processes import ProcessFilter, processes_report_pdf
+from app.sanitary.listings import report_choices
 from app.sanitary.models import (
     Establishment,
     EstablishmentActivity,

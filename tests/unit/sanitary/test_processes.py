@@ -246,8 +246,8 @@ def test_the_whole_process_prints(db: Database, visa: Actor) -> None:
 def test_a_process_opened_by_the_auto_de_infracao_service_goes_on(
     db: Database, visa: Actor
 ) -> None:
-    """The process as `documents.open_process` opens it accepts the steps of this module."""
-    from app.sanitary.documents import open_process as open_from_auto
+    """The process as `process_opening.open_process` opens it accepts the steps of this module."""
+    from app.sanitary.process_opening import open_process as open_from_auto
 
     first = open_process(db, date(2026, 2, 13))
     with db.unit_of_work("visa") as s:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import app.db.all_models  # noqa: F401  (every synced table is registered)
 from app.sync.capture import synced_tables
-from app.sync.status import TABLE_LABELS, field_label
+from app.sync.labels import TABLE_LABELS, field_label
 
 
 def test_every_synced_table_has_a_portuguese_name_in_the_sync_center() -> None:
