@@ -111,11 +111,15 @@ class AccountRow:
 # --- roles ---------------------------------------------------------------------------------------
 
 
-def create_role(session: Session, actor: Actor, data: RoleInput) -> uuid.UUID:
-    """Create a role; returns its id."""
+def create_role(
+    session: Session, actor: Actor, data: RoleInput, role_id: uuid.UUID | None = None
+) -> uuid.UUID:
+    """Create a role; returns its id (`role_id` when given: the standard roles' fixed ids)."""
     actor.require(ADMIN_PERMISSION)
     name, permissions = _validate_role(session, data, None)
     role = Role(name=name, description=data.description.strip(), permissions=permissions)
+    if role_id is not None:
+        role.id = role_id
     session.add(role)
     session.flush()
     audit.record(session, actor, audit.CREATE, entity="role", entity_id=str(role.id),

@@ -4,6 +4,10 @@ First-run setup and the demo data call `ensure_default_roles`; it creates only t
 missing (matched by name) and never changes a role that exists, since the administrator may have
 adjusted it on purpose. "Administrador" receives every permission of the catalogue as it is when
 the role is created; permissions added by later versions are granted by editing the role.
+
+A standard role has the same id on every installation (`standard_role_id`, a UUIDv5 of its
+name): the hub's roles package (`app.sync.role_package`) then finds the node's own copy by id,
+even after the central office renames it.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from app.security.models import Role
 from app.security.permissions import PERMISSIONS
 
 ADMINISTRATOR = "Administrador"
+# The namespace of the standard roles' fixed ids (any constant UUID; never change it).
+ROLE_NAMESPACE = uuid.UUID("5c1d3e0a-7f38-4d5e-9a61-0b6e2f4c8d17")
 
 DEFAULT_ROLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (
@@ -90,5 +96,10 @@ def ensure_default_roles(session: Session) -> dict[str, uuid.UUID]:
             ids[name] = existing[name]
             continue
         data = RoleInput(name=name, description=description, permissions=permissions)
-        ids[name] = create_role(session, SYSTEM, data)
+        ids[name] = create_role(session, SYSTEM, data, standard_role_id(name))
     return ids
+
+
+def standard_role_id(name: str) -> uuid.UUID:
+    """The fixed id of the standard role `name`, the same on every installation."""
+    return uuid.uuid5(ROLE_NAMESPACE, name)

@@ -2,8 +2,10 @@
 
 Roles are hub-authoritative reference data (SYNC.md): the central office decides what "Recepção"
 or "Fiscal sanitário" may do, and every node applies the hub's whole set of roles or nothing.
-Roles are matched by name, not id, because every installation seeds the standard roles itself
-before it is enrolled; accounts stay local and keep pointing at their node's role rows.
+A role is matched by id first (a role the hub created arrives with the hub's id, and the standard
+roles have the same fixed id everywhere, `app.security.roles_seed.standard_role_id`), so a role
+the hub renames stays the same row on the node; then by name, for a node's copy made before fixed
+ids existed. Accounts stay local and keep pointing at their node's role rows.
 
 On the hub, `ingest` writes a node a package (`perfis_<hash>.smref`, the reference-package kind)
 whenever the hub's set of roles differs from the last set that node was sent. On the node, each
@@ -17,6 +19,7 @@ be undone by the next package.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +48,12 @@ def role_set(session: Session) -> list[dict[str, Any]]:
     """The hub's roles as the package carries them, sorted by name."""
     roles = session.scalars(select(Role).where(Role.deleted_at.is_(None)))
     rows = [
-        {"name": r.name, "description": r.description, "permissions": sorted(r.permissions)}
+        {
+            "id": str(r.id),
+            "name": r.name,
+            "description": r.description,
+            "permissions": sorted(r.permissions),
+        }
         for r in roles
     ]
     return sorted(rows, key=lambda row: str(row["name"]).casefold())
@@ -113,13 +121,17 @@ def apply_roles(
     )
     if session.scalar(received.limit(1)) is not None:
         return ImportOutcome(path, "duplicate", "Perfis de acesso já recebidos")
-    local = {role.name.casefold(): role for role in session.scalars(select(Role))}
-    changed = sum(_upsert(session, local, hub.node_id, role) for role in roles)
-    names = {str(role["name"]).casefold() for role in roles}
+    everyone = list(session.scalars(select(Role)))
+    changed = sum(_upsert(session, everyone, hub.node_id, role) for role in roles)
+    kept_ids = {uuid.UUID(role["id"]) for role in roles}
+    kept_names = {role["name"].casefold() for role in roles}
     retired = [
         role
-        for key, role in local.items()
-        if key not in names and role.origin_node == hub.node_id and role.deleted_at is None
+        for role in everyone
+        if role.origin_node == hub.node_id
+        and role.deleted_at is None
+        and role.id not in kept_ids
+        and role.name.casefold() not in kept_names
     ]
     for role in retired:
         role.deleted_at = clock_of(session).now()
@@ -138,6 +150,7 @@ def _checked(package: dict[str, Any]) -> tuple[list[dict[str, Any]], str]:
     try:
         roles = [
             {
+                "id": str(uuid.UUID(str(role["id"]))),
                 "name": str(role["name"]),
                 "description": str(role["description"]),
                 "permissions": sorted(str(p) for p in role["permissions"]),
@@ -145,18 +158,37 @@ def _checked(package: dict[str, Any]) -> tuple[list[dict[str, Any]], str]:
             for role in package["roles"]
         ]
         sha256 = str(package["sha256"])
-    except (KeyError, TypeError):
+    except (KeyError, TypeError, ValueError):
         raise BatchError("format") from None
     if package.get("format") != FORMAT or _sha256(roles) != sha256 or not roles:
         raise BatchError("format")
     return roles, sha256
 
 
-def _upsert(session: Session, local: dict[str, Role], hub_id: str, data: dict[str, Any]) -> bool:
-    """Create or update one role by name; True when something changed."""
-    role = local.get(data["name"].casefold())
+def _match(everyone: list[Role], data: dict[str, Any]) -> Role | None:
+    """The node's row for the hub's role: the same id, else the same name."""
+    by_id = [role for role in everyone if str(role.id) == data["id"]]
+    by_name = [role for role in everyone if role.name.casefold() == data["name"].casefold()]
+    found = by_id or by_name
+    return found[0] if found else None
+
+
+def _free_name(session: Session, everyone: list[Role], role: Role | None, name: str) -> None:
+    """A role of the node's own that holds `name` gives it up to the hub's role (renamed)."""
+    for other in everyone:
+        if other is not role and other.name.casefold() == name.casefold():
+            other.name = f"{other.name} (deste computador)"[:60]
+            session.flush()
+            _audit(session, audit.UPDATE, other, ["name"])
+
+
+def _upsert(session: Session, everyone: list[Role], hub_id: str, data: dict[str, Any]) -> bool:
+    """Create or update one of the hub's roles here; True when something changed."""
+    role = _match(everyone, data)
+    _free_name(session, everyone, role, data["name"])
     if role is None:
         role = Role(
+            id=uuid.UUID(data["id"]),
             name=data["name"],
             description=data["description"],
             permissions=data["permissions"],
@@ -164,6 +196,7 @@ def _upsert(session: Session, local: dict[str, Role], hub_id: str, data: dict[st
         )
         session.add(role)
         session.flush()
+        everyone.append(role)
         _audit(session, audit.CREATE, role, ["name", "description", "permissions"])
         return True
     wanted = {

@@ -27,7 +27,7 @@ from app.security.accounts import (
 )
 from app.security.actor import Actor
 from app.security.auth import login
-from app.security.models import Role
+from app.security.models import Account, Role
 from app.sync.folder import quarantined
 from app.sync.models import SyncBatch
 from app.sync.role_package import role_set
@@ -146,3 +146,32 @@ def test_an_altered_roles_package_is_refused_and_changes_nothing(tmp_path: Path)
     [(file, reason)] = [q for q in quarantined(net.share) if q[0].name.startswith("perfis_")]
     assert file.name == package.name
     assert "assinatura" in reason.lower()
+
+
+def test_a_role_the_hub_renames_keeps_the_units_accounts(tmp_path: Path) -> None:
+    """The standard roles have the same id everywhere, so a rename at the central office renames
+    the unit's row: its clerk keeps the role and its rights. A role of the unit's own that had
+    the new name gives it up, marked as this computer's."""
+    net = make_network(tmp_path)
+    unit = net.add("UBS Centro", NodeKind.UNIT, UNIT_A)
+    _clerk(unit)
+    assert _role_id(unit, "Recepção") == _role_id(net.hub, "Recepção")
+    admin = _admin(unit)
+    with unit.unit_of_work("admin") as session:
+        create_role(session, admin, RoleInput("Atendimento", "", ("registry.read",)))
+    hub_admin = _admin(net.hub)
+    with net.hub.unit_of_work("admin") as session:
+        current = next(r for r in list_roles(session, hub_admin) if r.name == "Recepção")
+        data = RoleInput("Atendimento", current.description, current.permissions)
+        update_role(session, hub_admin, current.id, data)
+    net.round()
+
+    assert _roles(unit) == [
+        *[r for r in _roles(net.hub) if r["name"] < "Atendimento ("],
+        *[r for r in _roles(unit) if r["name"] == "Atendimento (deste computador)"],
+        *[r for r in _roles(net.hub) if r["name"] > "Atendimento ("],
+    ]
+    assert _clerk_can(unit, "care.attend")  # the renamed role is still hers
+    with unit.read_only() as session:
+        names = {a.username: [r.name for r in a.roles] for a in session.scalars(select(Account))}
+    assert names["joana"] == ["Atendimento"]
