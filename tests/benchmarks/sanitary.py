@@ -45,7 +45,7 @@ from app.brazil.names import normalize_key
 from app.clock import FixedClock
 from app.db.base import new_id
 from app.db.engine import sqlite_path, sqlite_url
-from app.db.migrate import upgrade
+from app.db.migrate import HEAD_REVISION, upgrade
 from app.db.session import Database
 from app.registry.models import District
 from app.sanitary.dashboard import dashboard, dashboard_statements
@@ -90,7 +90,9 @@ NO_CAPTURE = {"sync_apply": True}  # benchmark rows never sync
 
 
 def database_path(establishments: int, inspections: int) -> Path:
-    return DATA / f"visa-{establishments}-{inspections}.sqlite3"
+    """The cached database of that size and schema (a new revision builds a new one: an old
+    cache would measure yesterday's indexes)."""
+    return DATA / f"visa-{establishments}-{inspections}-r{HEAD_REVISION}.sqlite3"
 
 
 # --- data ---------------------------------------------------------------------------------------
