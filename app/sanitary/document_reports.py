@@ -339,8 +339,8 @@ def _infraction_body(detail: DocumentDetail) -> Parts:
     if detail.items:
         body += _items(detail, "Irregularidades constatadas no roteiro de inspeção", "")
     body += _paragraphs("Dos dispositivos legais infringidos", detail.provisions)
+    body += _penalty(detail)  # flows: only the defence notice is kept with the signatures
     closing = [
-        *_penalty(detail),
         section_title("Da defesa"),
         _p(
             "Fica o autuado notificado de que poderá apresentar defesa ou impugnação, por escrito, "
