@@ -30,7 +30,8 @@ from app.sanitary.enums import (
 )
 from app.sanitary.models import Complaint, Establishment, Inspection, SanitaryInspector
 from app.sanitary.numbers import label, next_number
-from app.sanitary.processes import establishment_name, municipal_holidays
+from app.sanitary.process_queries import establishment_name
+from app.sanitary.processes import municipal_holidays
 from app.sanitary.rules import Deadline, deadline
 from app.security import audit
 from app.security.actor import Actor

@@ -25,7 +25,7 @@ from app.sanitary.licence_printing import PRINT_KIND
 from app.sanitary.licences import get_establishment, get_licence, renewed_ids, today_of
 from app.sanitary.models import Establishment, SanitaryDocument, SanitaryLicence
 from app.sanitary.numbers import label
-from app.sanitary.processes import establishment_name, holder_document
+from app.sanitary.process_queries import establishment_name, holder_document
 from app.security import audit
 from app.security.actor import SYSTEM, Actor
 

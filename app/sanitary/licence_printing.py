@@ -24,7 +24,7 @@ from app.sanitary.licence_report import LicencePrint, build_licence_pdf, licence
 from app.sanitary.licences import get_establishment, get_licence
 from app.sanitary.models import Establishment, SanitaryLicence
 from app.sanitary.numbers import label
-from app.sanitary.processes import holder_document
+from app.sanitary.process_queries import holder_document
 from app.security.actor import Actor
 
 PRINT_KIND = "sanitary.licence"

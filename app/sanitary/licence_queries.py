@@ -20,7 +20,7 @@ from app.sanitary.licence_checks import RENEWED, STATUS_LABELS, VALID, licence_s
 from app.sanitary.licences import renewed_ids
 from app.sanitary.models import Establishment, SanitaryLicence
 from app.sanitary.numbers import label
-from app.sanitary.processes import establishment_name, holder_document
+from app.sanitary.process_queries import establishment_name, holder_document
 from app.security.actor import Actor
 
 EXPIRING_DAYS = 30

@@ -28,7 +28,7 @@ from app.reports.components import (
 from app.reports.issue import IssuedPdf, issue
 from app.reports.page import PageInfo, build_pdf
 from app.sanitary.config import config_values
-from app.sanitary.processes import ProcessDetail, get_process
+from app.sanitary.process_queries import ProcessDetail, get_process
 from app.sanitary.rules import money
 from app.security.actor import Actor
 

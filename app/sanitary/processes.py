@@ -1,4 +1,4 @@
-"""The processo administrativo sanitário after the auto de infração: its timeline and deadlines.
+"""The processo administrativo sanitário after the auto de infração: its steps and deadlines.
 
 A process is opened by the auto de infração (stage DEFENCE, `app.sanitary` legal documents) and
 only moves forward along `ProcessStage`: defence (Lei 6.437/1977 art. 22), the autuante's reply
@@ -8,8 +8,8 @@ stage, counted by `app.sanitary.rules.deadline` in calendar or business days as 
 configured, skipping national and municipal holidays. A step that does not belong to the current
 stage is refused with a message saying what the process is waiting for.
 
-The read side lists processes by stage, overdue or due soon, and gives one process with its
-timeline and the data of the auto de infração, for the screen and for the printed process.
+The read side (lists by stage, overdue or due soon, and one process with its timeline) is in
+`app.sanitary.process_queries`.
 """
 
 from __future__ import annotations
@@ -17,19 +17,18 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.brazil.identifiers import format_cnpj, format_cpf
 from app.care.models import MunicipalHoliday
 from app.db.session import clock_of
 from app.errors import NotFound, ValidationError
 from app.sanitary.config import ConfigValues, config_values
-from app.sanitary.enums import HolderKind, ProcessStage
-from app.sanitary.models import Establishment, ProcessStep, SanitaryDocument, SanitaryProcess
+from app.sanitary.enums import ProcessStage
+from app.sanitary.models import ProcessStep, SanitaryDocument, SanitaryProcess
 from app.sanitary.numbers import label
 from app.sanitary.rules import deadline, fine_range_text, money
 from app.security import audit
@@ -96,7 +95,7 @@ WAITING: Mapping[ProcessStage, str] = {
 }
 
 
-# --- plain rows -------------------------------------------------------------------------------
+# --- results ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -107,109 +106,6 @@ class StepResult:
     step_id: uuid.UUID
     stage: ProcessStage
     due_on: date | None
-
-
-@dataclass(frozen=True)
-class ProcessRow:
-    """One process in a list, with its deadline relative to `today`."""
-
-    id: uuid.UUID
-    number: str  # "0001/2026"
-    establishment_id: uuid.UUID
-    establishment: str
-    infraction: str  # "AI 0003/2026"
-    stage: ProcessStage
-    opened_on: date
-    due_on: date | None
-    days_left: int | None  # negative when overdue; None without deadline
-
-    @property
-    def stage_label(self) -> str:
-        return self.stage.label
-
-    @property
-    def overdue(self) -> bool:
-        return self.days_left is not None and self.days_left < 0
-
-    @property
-    def deadline_text(self) -> str:
-        """`vence em 3 dias`, `vence hoje`, `VENCIDO há 2 dias`, or `—`."""
-        return deadline_text(self.days_left)
-
-
-@dataclass(frozen=True)
-class StepRow:
-    """One step of the timeline."""
-
-    id: uuid.UUID
-    kind: str
-    happened_on: date
-    stage_after: ProcessStage
-    due_on: date | None
-    summary: str
-    recorded_by: str
-
-    @property
-    def kind_label(self) -> str:
-        return STEP_LABELS.get(self.kind, self.kind)
-
-
-@dataclass(frozen=True)
-class InfractionData:
-    """What the auto de infração says (as issued)."""
-
-    id: uuid.UUID
-    number: str
-    issued_on: date
-    facts: str
-    legal_basis: str
-    gravity: str
-    fine_min: Decimal | None
-    fine_max: Decimal | None
-    inspector_name: str
-
-    @property
-    def fine_range(self) -> str:
-        if self.fine_min is None or self.fine_max is None:
-            return ""
-        return fine_range_text(self.fine_min, self.fine_max)
-
-
-@dataclass(frozen=True)
-class ProcessDetail:
-    """A process with its establishment, auto de infração, timeline and what it waits for."""
-
-    row: ProcessRow
-    document: str  # CNPJ/CPF formatted
-    address: str
-    infraction: InfractionData
-    steps: tuple[StepRow, ...]
-    decision: str
-    penalty: str
-    fine_amount: Decimal | None
-    closed_on: date | None
-    allowed: tuple[str, ...]
-    waiting: str
-
-
-@dataclass(frozen=True)
-class ProcessAlert:
-    """An overdue process, as a sentence for the dashboard."""
-
-    process_id: uuid.UUID
-    message: str
-
-
-def deadline_text(days_left: int | None) -> str:
-    """A deadline relative to today, in words a clerk reads at a glance."""
-    if days_left is None:
-        return "—"
-    if days_left < 0:
-        days = -days_left
-        return f"VENCIDO há {days} dia" + ("s" if days > 1 else "")
-    if days_left == 0:
-        return "vence hoje"
-    return f"vence em {days_left} dia" + ("s" if days_left > 1 else "")
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -230,22 +126,8 @@ def stage_deadline(session: Session, config: ConfigValues, start: date, days: in
     ).ends_on
 
 
-def holder_document(establishment: Establishment) -> str:
-    """The establishment's CNPJ or CPF, formatted, with its name."""
-    if establishment.holder_kind is HolderKind.CPF:
-        return f"CPF {format_cpf(establishment.document)}"
-    return f"CNPJ {format_cnpj(establishment.document)}"
-
-
-def establishment_name(establishment: Establishment) -> str:
-    """ "Trade name (legal name)" or the legal name alone."""
-    trade = establishment.trade_name.strip()
-    if trade and trade != establishment.legal_name:
-        return f"{trade} ({establishment.legal_name})"
-    return establishment.legal_name
-
-
-def _today(session: Session) -> date:
+def today_of(session: Session) -> date:
+    """Today, by the clock of the session (the fixed clock in tests)."""
     return clock_of(session).now().date()
 
 
@@ -277,7 +159,7 @@ def _check_allowed(process: SanitaryProcess, kind: str) -> None:
 
 
 def _check_day(session: Session, process: SanitaryProcess, day: date, field: str) -> None:
-    today = _today(session)
+    today = today_of(session)
     if day > today:
         raise ValidationError({field: "A data não pode ser futura."})
     previous = _last_step_day(session, process)
@@ -486,152 +368,7 @@ def archive(
     session: Session, actor: Actor, process_id: uuid.UUID, reason: str, on: date | None = None
 ) -> StepResult:
     """Close the process without (further) decision, with the reason."""
-    day = on or _today(session)
+    day = on or today_of(session)
     process = _begin(session, actor, process_id, ARCHIVED, day)
     text = _require_text(reason, "summary", "Informe o motivo do arquivamento.")
     return _append(session, actor, process, ARCHIVED, day, ProcessStage.CLOSED, None, text)
-
-
-# --- queries ----------------------------------------------------------------------------------
-
-
-def _rows_query() -> Select[SanitaryProcess, Establishment, SanitaryDocument]:
-    return (
-        select(SanitaryProcess, Establishment, SanitaryDocument)
-        .join(Establishment, Establishment.id == SanitaryProcess.establishment_id)
-        .join(SanitaryDocument, SanitaryDocument.id == SanitaryProcess.infraction_id)
-        .where(SanitaryProcess.deleted_at.is_(None))
-    )
-
-
-def _row(
-    process: SanitaryProcess, establishment: Establishment, document: SanitaryDocument, today: date
-) -> ProcessRow:
-    open_stage = process.stage is not ProcessStage.CLOSED
-    days_left = (process.due_on - today).days if process.due_on and open_stage else None
-    return ProcessRow(
-        id=process.id,
-        number=label(process.number, process.year),
-        establishment_id=establishment.id,
-        establishment=establishment_name(establishment),
-        infraction=f"{document.kind.value} {label(document.number, document.year)}",
-        stage=process.stage,
-        opened_on=process.opened_on,
-        due_on=process.due_on if open_stage else None,
-        days_left=days_left,
-    )
-
-
-def list_processes(
-    session: Session,
-    actor: Actor,
-    today: date,
-    *,
-    stage: ProcessStage | None = None,
-    overdue: bool = False,
-    due_within: int | None = None,
-    establishment_id: uuid.UUID | None = None,
-) -> list[ProcessRow]:
-    """Processes, the nearest deadline first; filters combine."""
-    actor.require("sanitary.read")
-    query = _rows_query()
-    if stage is not None:
-        query = query.where(SanitaryProcess.stage == stage)
-    if overdue or due_within is not None:
-        query = query.where(SanitaryProcess.stage != ProcessStage.CLOSED)
-    if overdue:
-        query = query.where(SanitaryProcess.due_on < today)
-    if due_within is not None:
-        query = query.where(
-            SanitaryProcess.due_on >= today,
-            SanitaryProcess.due_on <= today + timedelta(days=due_within),
-        )
-    if establishment_id is not None:
-        query = query.where(SanitaryProcess.establishment_id == establishment_id)
-    query = query.order_by(
-        SanitaryProcess.due_on.is_(None), SanitaryProcess.due_on, SanitaryProcess.year,
-        SanitaryProcess.number,
-    )  # fmt: skip
-    return [_row(p, e, d, today) for p, e, d in session.execute(query)]
-
-
-def overdue_processes(session: Session, actor: Actor, today: date) -> list[ProcessRow]:
-    """Open processes whose deadline has passed."""
-    return list_processes(session, actor, today, overdue=True)
-
-
-def due_soon(session: Session, actor: Actor, today: date, days: int) -> list[ProcessRow]:
-    """Open processes whose deadline falls within the next `days` days (today included)."""
-    return list_processes(session, actor, today, due_within=days)
-
-
-def overdue_alerts(session: Session, actor: Actor, today: date) -> list[ProcessAlert]:
-    """One sentence per overdue process: what is late and since when."""
-    alerts = []
-    for row in overdue_processes(session, actor, today):
-        assert row.due_on is not None and row.days_left is not None
-        late = -row.days_left
-        alerts.append(
-            ProcessAlert(
-                row.id,
-                f"Processo nº {row.number} – {row.establishment}: {row.stage_label.lower()} "
-                f"vencido em {row.due_on:%d/%m/%Y} (há {late} dia{'s' if late > 1 else ''}).",
-            )
-        )
-    return alerts
-
-
-def _infraction(document: SanitaryDocument) -> InfractionData:
-    return InfractionData(
-        id=document.id,
-        number=label(document.number, document.year),
-        issued_on=document.issued_on,
-        facts=document.facts,
-        legal_basis=document.legal_basis,
-        gravity=document.gravity.label if document.gravity is not None else "",
-        fine_min=document.fine_min,
-        fine_max=document.fine_max,
-        inspector_name=document.inspector_name,
-    )
-
-
-def _steps(session: Session, process_id: uuid.UUID) -> tuple[StepRow, ...]:
-    query = (
-        select(ProcessStep)
-        .where(ProcessStep.process_id == process_id, ProcessStep.deleted_at.is_(None))
-        .order_by(ProcessStep.happened_on, ProcessStep.created_at, ProcessStep.id)
-    )
-    return tuple(
-        StepRow(s.id, s.kind, s.happened_on, s.stage_after, s.due_on, s.summary, s.recorded_by)
-        for s in session.scalars(query)
-    )
-
-
-def _address(establishment: Establishment) -> str:
-    parts = [establishment.street, establishment.number, establishment.complement]
-    return ", ".join(part for part in parts if part.strip())
-
-
-def get_process(
-    session: Session, actor: Actor, process_id: uuid.UUID, today: date | None = None
-) -> ProcessDetail:
-    """One process with its timeline, the auto de infração and the steps allowed now."""
-    actor.require("sanitary.read")
-    day = today or _today(session)
-    found = session.execute(_rows_query().where(SanitaryProcess.id == process_id)).first()
-    if found is None:
-        raise NotFound("Processo administrativo não encontrado.")
-    process, establishment, document = found
-    return ProcessDetail(
-        row=_row(process, establishment, document, day),
-        document=holder_document(establishment),
-        address=_address(establishment),
-        infraction=_infraction(document),
-        steps=_steps(session, process.id),
-        decision=process.decision,
-        penalty=process.penalty,
-        fine_amount=process.fine_amount,
-        closed_on=process.closed_on,
-        allowed=ALLOWED[process.stage],
-        waiting=WAITING[process.stage],
-    )

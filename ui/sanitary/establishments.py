@@ -1,140 +1,61 @@
 """The "Estabelecimentos" page of Vigilância Sanitária: find, read and register establishments.
 
 At the top, the search box (razão social, nome fantasia, CNPJ or CPF; accents ignored) and the
-filters (risco, situação, equipe, bairro); below, the list (pages of 200 fetched as it scrolls)
-and the detail of the selected establishment in tabs: dados, atividades with the risk and its
-reason, inspeções, documentos and licenças. "Novo estabelecimento" (Ctrl+N), "Editar" and
-"Alterar situação" need `sanitary.write` (hidden otherwise; the services check again). An inspector
-(`sanitary.inspect`) lavra from here the documents that need no inspection (auto de infração, auto
-de coleta, termo de interdição: a complaint visit, a sample at a fair). Every read
-and write runs in `ctx.ops`; the page refreshes when `ctx.bus.changed` names what it shows.
+filters (risco, situação, equipe, bairro); below, the list (pages of 200 fetched as it scrolls,
+`ui.sanitary.establishment_list`) and the detail of the selected establishment in tabs
+(`ui.sanitary.establishment_detail`). "Novo estabelecimento" (Ctrl+N), "Editar" and "Alterar
+situação" (`ui.sanitary.establishment_status`) need `sanitary.write` (hidden otherwise; the
+services check again). An inspector (`sanitary.inspect`) lavra from here the documents that need
+no inspection (auto de infração, auto de coleta, termo de interdição: a complaint visit, a sample
+at a fair). Every read and write runs in `ctx.ops`; the page refreshes when `ctx.bus.changed`
+names what it shows.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
 
 import shiboken6
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QFont, QKeySequence, QShortcut
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMenu,
     QPushButton,
     QSplitter,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from app.brazil.identifiers import format_cep, format_phone
-from app.errors import ValidationError
 from app.registry.units import list_districts
 from app.sanitary.document_issue import NEEDS_INSPECTION
 from app.sanitary.documents import PERMISSION as INSPECT
 from app.sanitary.enums import DocumentKind, EstablishmentStatus, RiskLevel
 from app.sanitary.establishment_queries import (
-    ActivityRow,
-    DocumentRow,
     EstablishmentDetail,
     EstablishmentFilter,
     EstablishmentRow,
-    InspectionRow,
-    LicenceRow,
     count_establishments,
     establishment_detail,
     find_establishments,
     list_teams,
 )
-from app.sanitary.establishments import change_status
 from ui.context import AppContext
-from ui.models.rows import Column, RowsModel
-from ui.ops import show_error
-from ui.sanitary.establishment_activities import RISK_COLORS
+from ui.sanitary.establishment_detail import EstablishmentDetailTabs
 from ui.sanitary.establishment_form import open_establishment_form
-from ui.widgets.fields import ErrorLabel
+from ui.sanitary.establishment_list import PAGE_SIZE, EstablishmentModel, FetchPage
+from ui.sanitary.establishment_status import StatusDialog
 from ui.widgets.search_box import SearchBox
 from ui.widgets.tables import rows_table
 
-PAGE_SIZE = 200
 WRITE = "sanitary.write"
 _REFRESH_KINDS = frozenset(
     {"establishment", "inspection", "sanitary_document", "sanitary_licence", "sanitary_process"}
 )
-AnyIndex = QModelIndex | QPersistentModelIndex
-FetchPage = Callable[[int], list[EstablishmentRow]]
-
-
-def _day(value: date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else "—"
-
-
-def _name(row: EstablishmentRow) -> str:
-    """`Boa Mesa — Marmitaria Boa Mesa Ltda`; the razão social alone when it already starts
-    with the trade name (`Açougue Família Ltda`)."""
-    trade, legal = row.trade_name.strip(), row.legal_name
-    if trade and not legal.casefold().startswith(trade.casefold()):
-        return f"{trade} — {legal}"
-    return legal
-
-
-class EstablishmentModel(RowsModel[EstablishmentRow]):
-    """The list, fetched in pages of `PAGE_SIZE` as it scrolls (on the GUI thread: a page of an
-    indexed, ordered query costs milliseconds); the first page comes from the worker."""
-
-    def __init__(self, today: date, parent: QObject | None = None) -> None:
-        self._today = today
-        super().__init__(parent=parent)
-        self._fetch: FetchPage = lambda _offset: []
-        self._complete = True
-
-    def _build_columns(self) -> list[Column[EstablishmentRow]]:
-        return [
-            Column(self.tr("Nome fantasia — razão social"), _name),
-            Column(self.tr("CNPJ/CPF"), lambda r: r.document_label),
-            Column(self.tr("Bairro"), lambda r: r.district),
-            Column(self.tr("Risco"), lambda r: r.risk.label if r.risk else "—"),
-            Column(self.tr("Situação"), lambda r: r.status.label),
-            Column(self.tr("Próxima inspeção"), lambda r: _day(r.next_inspection_on)),
-        ]
-
-    def reset_with(self, fetch: FetchPage, first: Sequence[EstablishmentRow]) -> None:
-        self._fetch = fetch
-        self._complete = len(first) < PAGE_SIZE
-        self.set_rows(first)
-
-    def is_complete(self) -> bool:
-        return self._complete
-
-    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self._complete
-
-    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid() or self._complete:
-            return
-        rows = self._fetch(self.rowCount())
-        self._complete = len(rows) < PAGE_SIZE
-        if rows:
-            start = self.rowCount()
-            self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
-            self._rows.extend(rows)
-            self.endInsertRows()
-
-    def foreground(self, row: EstablishmentRow) -> QColor | None:
-        if row.status is not EstablishmentStatus.ACTIVE:
-            return QColor("#777777")
-        if row.next_inspection_on is not None and row.next_inspection_on < self._today:
-            return QColor("#b3261e")  # overdue
-        return None
 
 
 @dataclass(frozen=True)
@@ -179,7 +100,8 @@ class EstablishmentsPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         splitter.addWidget(self.table)
-        splitter.addWidget(self._build_detail())
+        self.tabs = EstablishmentDetailTabs(self._ctx)
+        splitter.addWidget(self.tabs)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         layout.addWidget(splitter, 1)
@@ -230,72 +152,6 @@ class EstablishmentsPage(QWidget):
             combo.addItem(text, value)
         combo.currentIndexChanged.connect(lambda _i: self.search())
         return combo
-
-    def _build_detail(self) -> QTabWidget:
-        self.tabs = QTabWidget()
-        self.tabs.setObjectName("establishment_detail")
-        self.data_tab = QWidget()
-        self._data = QFormLayout(self.data_tab)
-        self._data.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        self.tabs.addTab(self.data_tab, self.tr("Dados"))
-        self.tabs.addTab(self._build_activities_tab(), self.tr("Atividades e risco"))
-        self.inspections_model = RowsModel[InspectionRow]([
-            Column(self.tr("Data"), lambda r: _day(r.day)),
-            Column(self.tr("Motivo"), lambda r: r.reason.label),
-            Column(self.tr("Situação"), lambda r: r.status.label),
-            Column(self.tr("Resultado"), lambda r: r.outcome.label if r.outcome else "—"),
-            Column(self.tr("Fiscal"), lambda r: r.inspector or "—"),
-        ], self)  # fmt: skip
-        self.documents_model = RowsModel[DocumentRow]([
-            Column(self.tr("Documento"), lambda r: r.kind_label),
-            Column(self.tr("Número"), lambda r: r.number_label),
-            Column(self.tr("Emitido em"), lambda r: _day(r.issued_on)),
-            Column(self.tr("Situação"), lambda r: self.tr("Cancelado") if r.cancelled else
-                   self.tr("Válido")),
-        ], self)  # fmt: skip
-        self.licences_model = RowsModel[LicenceRow]([
-            Column(self.tr("Número"), lambda r: r.number_label),
-            Column(self.tr("Emitida em"), lambda r: _day(r.issued_on)),
-            Column(self.tr("Validade"), lambda r: _day(r.valid_until)),
-            Column(self.tr("Tipo"), lambda r: self.tr("Provisória") if r.provisional else
-                   self.tr("Definitiva")),
-            Column(self.tr("Situação"), self._licence_state),
-        ], self)  # fmt: skip
-        self.tabs.addTab(rows_table(self.inspections_model, "inspections_table"),
-                         self.tr("Inspeções"))  # fmt: skip
-        self.tabs.addTab(rows_table(self.documents_model, "documents_table"),
-                         self.tr("Documentos"))  # fmt: skip
-        self.tabs.addTab(rows_table(self.licences_model, "licences_table"), self.tr("Licenças"))
-        return self.tabs
-
-    def _licence_state(self, row: LicenceRow) -> str:
-        if row.revoked:
-            return self.tr("Revogada")
-        return self.tr("Vencida") if row.valid_until < self._ctx.today() else self.tr("Vigente")
-
-    def _build_activities_tab(self) -> QWidget:
-        holder = QWidget()
-        column = QVBoxLayout(holder)
-        self.risk_headline = QLabel()
-        self.risk_headline.setObjectName("risk_headline")
-        font = QFont(self.risk_headline.font())
-        font.setBold(True)
-        self.risk_headline.setFont(font)
-        self.risk_reason = QLabel()
-        self.risk_reason.setObjectName("risk_reason")
-        self.risk_reason.setWordWrap(True)
-        self.risk_reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.activities_model = RowsModel[ActivityRow]([
-            Column(self.tr("CNAE"), lambda r: r.cnae_label + (self.tr(" (principal)") if r.main
-                                                               else "")),
-            Column(self.tr("Descrição"), lambda r: r.description),
-            Column(self.tr("Grau"), lambda r: r.level.value if r.level else "—"),
-            Column(self.tr("Motivo"), lambda r: r.reason),
-        ], self)  # fmt: skip
-        column.addWidget(self.risk_headline)
-        column.addWidget(self.risk_reason)
-        column.addWidget(rows_table(self.activities_model, "activities_table"), 1)
-        return holder
 
     def _build_buttons(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -433,6 +289,16 @@ class EstablishmentsPage(QWidget):
             if team not in known:
                 self.team_filter.addItem(team, team)
 
+    @property
+    def risk_headline(self) -> QLabel:
+        """The detail's risk headline ("Grau de risco: …")."""
+        return self.tabs.risk_headline
+
+    @property
+    def risk_reason(self) -> QLabel:
+        """The detail's reason for the risk."""
+        return self.tabs.risk_reason
+
     def selected_row(self) -> EstablishmentRow | None:
         return self.model.row_for(self.table.currentIndex())
 
@@ -471,53 +337,8 @@ class EstablishmentsPage(QWidget):
         if detail is not None and (current is None or current.id != detail.id):
             return  # the selection moved on while the worker read
         self._detail = detail
-        self._fill_data(detail)
-        self._fill_activities(detail)
-        self.inspections_model.set_rows(detail.inspections if detail else [])
-        self.documents_model.set_rows(detail.documents if detail else [])
-        self.licences_model.set_rows(detail.licences if detail else [])
+        self.tabs.set_detail(detail)
         self._update_buttons()
-
-    def _fill_data(self, detail: EstablishmentDetail | None) -> None:
-        while self._data.rowCount():
-            self._data.removeRow(0)
-        if detail is None:
-            return
-        technical = " – ".join(p for p in (detail.technical_name, detail.technical_council) if p)
-        cep = format_cep(detail.cep) if detail.cep else ""
-        lines = [
-            (self.tr("Razão social"), detail.legal_name),
-            (self.tr("Nome fantasia"), detail.trade_name),
-            (self.tr("CNPJ/CPF"), detail.document_label),
-            (self.tr("Endereço"), " · ".join(p for p in (detail.address, cep) if p)),
-            (self.tr("Contato"), " · ".join(p for p in (format_phone(detail.phone),
-                                                         detail.email) if p)),
-            (self.tr("Responsável legal"), detail.legal_representative),
-            (self.tr("Responsável técnico"), technical),
-            (self.tr("Equipe"), detail.team),
-            (self.tr("Situação"), detail.status.label),
-            (self.tr("Última / próxima inspeção"),
-             f"{_day(detail.last_inspection_on)} / {_day(detail.next_inspection_on)}"),
-            (self.tr("Observações"), detail.notes),
-        ]  # fmt: skip
-        for caption, value in lines:
-            label = QLabel(value or "—")
-            label.setWordWrap(True)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self._data.addRow(caption, label)
-
-    def _fill_activities(self, detail: EstablishmentDetail | None) -> None:
-        self.activities_model.set_rows(detail.activities if detail else [])
-        if detail is None or detail.risk is None:
-            self.risk_headline.setText(self.tr("Grau de risco: —"))
-            self.risk_headline.setStyleSheet("")
-            self.risk_reason.setText("")
-            return
-        self.risk_headline.setText(
-            self.tr("Grau de risco: {label}").format(label=detail.risk.label)
-        )
-        self.risk_headline.setStyleSheet(f"color: {RISK_COLORS[detail.risk]};")
-        self.risk_reason.setText(detail.risk_reason)
 
     def _update_buttons(self, *_args: object) -> None:
         has = self.selected_row() is not None
@@ -558,65 +379,3 @@ class EstablishmentsPage(QWidget):
             return
         dialog = StatusDialog(self._ctx, row, self)
         dialog.open()
-
-
-class StatusDialog(QDialog):
-    """ "Alterar situação": the new status and the reason (kept in the audit trail)."""
-
-    def __init__(self, ctx: AppContext, row: EstablishmentRow, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setObjectName("status_dialog")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setWindowTitle(self.tr("Alterar situação"))
-        self._ctx, self._row = ctx, row
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(_name(row)))
-        form = QFormLayout()
-        self.status_combo = QComboBox()
-        self.status_combo.setObjectName("new_status")
-        for status in EstablishmentStatus:
-            if status is not row.status:
-                self.status_combo.addItem(status.label, status.value)
-        self.reason_edit = QLineEdit()
-        self.reason_edit.setObjectName("status_reason")
-        self.reason_edit.setPlaceholderText(self.tr("Ex.: Termo de interdição TD 0003/2026"))
-        self.reason_edit.setMinimumWidth(360)
-        form.addRow(self.tr("Nova situação"), self.status_combo)
-        form.addRow(self.tr("Motivo"), self.reason_edit)
-        layout.addLayout(form)
-        self.error_label = ErrorLabel("status")
-        layout.addWidget(self.error_label)
-        buttons = QHBoxLayout()
-        self.ok_button = QPushButton(self.tr("Salvar"))
-        self.ok_button.setObjectName("save_status")
-        self.ok_button.clicked.connect(self.save)
-        cancel = QPushButton(self.tr("Cancelar"))
-        cancel.clicked.connect(self.reject)
-        buttons.addStretch(1)
-        buttons.addWidget(self.ok_button)
-        buttons.addWidget(cancel)
-        layout.addLayout(buttons)
-        QShortcut(QKeySequence("Ctrl+S"), self).activated.connect(self.save)
-
-    def save(self) -> None:
-        status = EstablishmentStatus(self.status_combo.currentData())
-        reason, ctx, row_id = self.reason_edit.text(), self._ctx, self._row.id
-
-        def work() -> EstablishmentStatus:
-            with ctx.db.unit_of_work(ctx.actor.username) as session:
-                return change_status(session, ctx.actor, row_id, status, reason)
-
-        self.ok_button.setEnabled(False)
-        ctx.ops.run(work, self._saved, self._failed, parent=self)
-
-    def _saved(self, _status: EstablishmentStatus) -> None:
-        self._ctx.bus.changed.emit("establishment")
-        if shiboken6.isValid(self):
-            self.accept()
-
-    def _failed(self, exc: BaseException) -> None:
-        self.ok_button.setEnabled(True)
-        if isinstance(exc, ValidationError):
-            self.error_label.show_message(" ".join(exc.errors.values()))
-        else:
-            show_error(self, exc)

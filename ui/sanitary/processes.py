@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import ValidationError
+from app.sanitary import process_queries as queries
 from app.sanitary import processes as svc
 from app.sanitary.enums import ProcessStage
 from app.sanitary.process_opening import open_pending_processes
@@ -66,10 +67,10 @@ DECISIONS = frozenset({svc.DECISION, svc.APPEAL_DECISION})
 # --- models -----------------------------------------------------------------------------------
 
 
-class ProcessModel(RowsModel[svc.ProcessRow]):
+class ProcessModel(RowsModel[queries.ProcessRow]):
     """Número, Estabelecimento, Auto, Etapa, Prazo, Situação do prazo."""
 
-    def _build_columns(self) -> list[Column[svc.ProcessRow]]:
+    def _build_columns(self) -> list[Column[queries.ProcessRow]]:
         return [
             Column(self.tr("Número"), lambda r: r.number),
             Column(self.tr("Estabelecimento"), lambda r: r.establishment),
@@ -79,14 +80,14 @@ class ProcessModel(RowsModel[svc.ProcessRow]):
             Column(self.tr("Dias restantes"), lambda r: r.deadline_text),
         ]
 
-    def foreground(self, row: svc.ProcessRow) -> QColor | None:
+    def foreground(self, row: queries.ProcessRow) -> QColor | None:
         return OVERDUE_COLOR if row.overdue else None
 
 
-class StepModel(RowsModel[svc.StepRow]):
+class StepModel(RowsModel[queries.StepRow]):
     """The timeline: Data, Etapa, Resumo, Novo prazo, Registrado por."""
 
-    def _build_columns(self) -> list[Column[svc.StepRow]]:
+    def _build_columns(self) -> list[Column[queries.StepRow]]:
         return [
             Column(self.tr("Data"), lambda s: f"{s.happened_on:%d/%m/%Y}"),
             Column(self.tr("Etapa"), lambda s: s.kind_label),
@@ -117,7 +118,7 @@ class StepDialog(FormDialog):
     recorded = Signal()
 
     def __init__(
-        self, ctx: AppContext, detail: svc.ProcessDetail, kind: str, parent: QWidget | None
+        self, ctx: AppContext, detail: queries.ProcessDetail, kind: str, parent: QWidget | None
     ) -> None:
         super().__init__(ctx, parent)
         self.setObjectName(f"step_dialog_{kind}")
@@ -247,7 +248,7 @@ class ProcessesPage(QWidget):
         super().__init__(parent)
         self.setObjectName("processes_page")
         self.ctx = ctx
-        self.detail: svc.ProcessDetail | None = None
+        self.detail: queries.ProcessDetail | None = None
         self.model = ProcessModel(parent=self)
         self.steps = StepModel(parent=self)
         self._build_ui()
@@ -360,18 +361,18 @@ class ProcessesPage(QWidget):
         open_only = filters.pop("open_only")
         today = ctx.today()
 
-        def work() -> list[svc.ProcessRow]:
+        def work() -> list[queries.ProcessRow]:
             if ctx.actor.can("sanitary.inspect") and ctx.actor.can("sanitary.process"):
                 # Autos lavrados on field laptops arrive through sync without their process.
                 with ctx.db.unit_of_work(ctx.actor.username) as session:
                     open_pending_processes(session, ctx.actor)
             with ctx.db.read_only() as session:
-                rows = svc.list_processes(session, ctx.actor, today, **filters)
+                rows = queries.list_processes(session, ctx.actor, today, **filters)
             return [r for r in rows if not open_only or r.stage is not ProcessStage.CLOSED]
 
         ctx.ops.run(work, self._show_rows, parent=self)
 
-    def _show_rows(self, rows: list[svc.ProcessRow]) -> None:
+    def _show_rows(self, rows: list[queries.ProcessRow]) -> None:
         keep = self.detail.row.id if self.detail else None
         self.model.set_rows(rows)
         late = sum(1 for r in rows if r.overdue)
@@ -391,13 +392,13 @@ class ProcessesPage(QWidget):
             return
         ctx, today = self.ctx, self.ctx.today()
 
-        def work() -> svc.ProcessDetail:
+        def work() -> queries.ProcessDetail:
             with ctx.db.read_only() as session:
-                return svc.get_process(session, ctx.actor, row.id, today)
+                return queries.get_process(session, ctx.actor, row.id, today)
 
         ctx.ops.run(work, self._show_detail, parent=self)
 
-    def _show_detail(self, detail: svc.ProcessDetail | None) -> None:
+    def _show_detail(self, detail: queries.ProcessDetail | None) -> None:
         self.detail = detail
         self.steps.set_rows(detail.steps if detail else [])
         allowed = set(detail.allowed) if detail else set()
@@ -407,7 +408,7 @@ class ProcessesPage(QWidget):
         self.print_button.setEnabled(detail is not None)
         self.summary.setText(self._summary_text(detail))
 
-    def _summary_text(self, detail: svc.ProcessDetail | None) -> str:
+    def _summary_text(self, detail: queries.ProcessDetail | None) -> str:
         if detail is None:
             return self.tr("Selecione um processo para ver o andamento.")
         ai = detail.infraction
@@ -426,7 +427,7 @@ class ProcessesPage(QWidget):
             text += self.tr("<br>Penalidade: {p}{fine}").format(p=detail.penalty, fine=fine)
         return text
 
-    def _due_text(self, detail: svc.ProcessDetail) -> str:
+    def _due_text(self, detail: queries.ProcessDetail) -> str:
         row = detail.row
         if row.due_on is None:
             return ""

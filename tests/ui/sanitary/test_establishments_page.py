@@ -23,7 +23,8 @@ from app.sanitary.establishment_queries import EstablishmentFilter, find_establi
 from tests.ui.shell_helpers import context_for, fill_demo, wait_for_window
 from ui.context import AppContext
 from ui.sanitary.establishment_form import EstablishmentFormDialog
-from ui.sanitary.establishments import EstablishmentsPage, StatusDialog
+from ui.sanitary.establishment_status import StatusDialog
+from ui.sanitary.establishments import EstablishmentsPage
 
 SHOTS = Path("/tmp/shots")
 LEGAL_NAME = "Marmitaria Boa Mesa Ltda"

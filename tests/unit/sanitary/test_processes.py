@@ -19,6 +19,7 @@ from sqlalchemy import select
 from app.care.models import MunicipalHoliday
 from app.db.session import Database
 from app.errors import ValidationError
+from app.sanitary import process_queries as queries
 from app.sanitary import processes as svc
 from app.sanitary.config import config_values, current_config
 from app.sanitary.enums import PROCESS_SERIES, DocumentKind, Gravity, ProcessStage
@@ -97,9 +98,9 @@ def run(db: Database, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
         return fn(s, *args, **kwargs)
 
 
-def detail(db: Database, actor: Actor, process_id: uuid.UUID) -> svc.ProcessDetail:
+def detail(db: Database, actor: Actor, process_id: uuid.UUID) -> queries.ProcessDetail:
     with db.read_only() as s:
-        return svc.get_process(s, actor, process_id)
+        return queries.get_process(s, actor, process_id)
 
 
 # --- deadlines --------------------------------------------------------------------------------
@@ -210,9 +211,9 @@ def test_overdue_and_due_soon_lists(db: Database, visa: Actor) -> None:
     soon = open_process(db, date(2026, 2, 20))  # due 09/03 (07/03 is a Saturday)
     today = date(2026, 3, 2)
     with db.read_only() as s:
-        overdue = svc.overdue_processes(s, visa, today)
-        within = svc.due_soon(s, visa, today, 7)
-        alerts = svc.overdue_alerts(s, visa, today)
+        overdue = queries.overdue_processes(s, visa, today)
+        within = queries.due_soon(s, visa, today, 7)
+        alerts = queries.overdue_alerts(s, visa, today)
     assert [r.id for r in overdue] == [late]
     assert overdue[0].deadline_text == "VENCIDO há 13 dias"
     assert [r.id for r in within] == [soon]
