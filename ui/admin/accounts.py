@@ -38,6 +38,7 @@ from app.security.accounts import (
 )
 from ui.admin import Column, RowsModel, ServiceDialog, local_time, make_table, selected_row
 from ui.context import AppContext
+from ui.widgets.page_header import title_label
 
 ACCOUNT = "account"
 
@@ -240,8 +241,7 @@ class AccountsPage(QWidget):
 
     def _build_ui(self) -> None:
         layout = QVBoxLayout(self)
-        title = QLabel(self.tr("Contas de usuário"))
-        title.setObjectName("page_title")
+        title = title_label(self.tr("Contas de usuário"))
         layout.addWidget(title)
         layout.addLayout(self._build_actions())
         self.table = make_table(self.model, self)

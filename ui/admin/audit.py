@@ -36,6 +36,7 @@ from ui.admin import AnyIndex, Column, RowsModel, local_time, make_table
 from ui.context import AppContext
 from ui.labels import field_names
 from ui.ops import show_error
+from ui.widgets.page_header import title_label
 
 PAGE_SIZE = 200
 OK_STYLE = "color: #1b6e3a; background: #e6f4ea; border: 1px solid #9ccfaa; padding: 6px;"
@@ -212,8 +213,7 @@ class AuditPage(QWidget):
 
     def _build_ui(self) -> None:
         layout = QVBoxLayout(self)
-        title = QLabel(self.tr("Trilha de auditoria"))
-        title.setObjectName("page_title")
+        title = title_label(self.tr("Trilha de auditoria"))
         layout.addWidget(title)
         layout.addLayout(self._build_verify())
         self.result_label = QLabel()

@@ -15,7 +15,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QTreeWidget,
@@ -28,6 +27,7 @@ from app.security.accounts import RoleInput, RoleRow, create_role, list_roles, u
 from app.security.permissions import DEPARTMENT_LABELS, PERMISSIONS
 from ui.admin import Column, RowsModel, ServiceDialog, make_table, selected_row
 from ui.context import AppContext
+from ui.widgets.page_header import title_label
 
 ROLE = "role"
 PERMISSION_ROLE = Qt.ItemDataRole.UserRole
@@ -159,8 +159,7 @@ class RolesPage(QWidget):
 
     def _build_ui(self) -> None:
         layout = QVBoxLayout(self)
-        title = QLabel(self.tr("Perfis de acesso"))
-        title.setObjectName("page_title")
+        title = title_label(self.tr("Perfis de acesso"))
         layout.addWidget(title)
         row = QHBoxLayout()
         self.new_button = QPushButton(self.tr("&Novo perfil"))

@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -53,6 +53,7 @@ from ui.care.agenda_models import AgendaLine, AgendaModel, agenda_lines
 from ui.care.handoff import AttendanceDraft
 from ui.context import AppContext
 from ui.ops import show_error
+from ui.widgets.page_header import title_label
 from ui.widgets.pdf_preview import issue_and_preview
 
 SCHEDULE = "care.schedule"
@@ -93,12 +94,7 @@ class AgendaPage(QWidget):
 
     def _build_header(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        title = QLabel(self.tr("Agenda"))
-        title.setObjectName("page_title")
-        font = QFont(title.font())
-        font.setPointSizeF(font.pointSizeF() * 1.5)
-        font.setBold(True)
-        title.setFont(font)
+        title = title_label(self.tr("Agenda"))
         self.summary = QLabel()
         self.summary.setObjectName("agenda_summary")
         row.addWidget(title)

@@ -42,6 +42,7 @@ from ui.care.attendance_models import TypedTodayModel
 from ui.care.handoff import AttendanceDraft
 from ui.context import AppContext
 from ui.ops import show_error
+from ui.widgets.page_header import title_label
 from ui.widgets.tables import rows_table
 
 STATE_KEY = "attendance_entry"
@@ -100,12 +101,7 @@ class AttendanceEntryPage(QWidget):
 
     def _build_title(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        title = QLabel(self.tr("Digitação de atendimentos"))
-        title.setObjectName("page_title")
-        font = QFont(title.font())
-        font.setPointSizeF(font.pointSizeF() * 1.5)
-        font.setBold(True)
-        title.setFont(font)
+        title = title_label(self.tr("Digitação de atendimentos"))
         hint = QLabel(self.tr("Enter avança · Enter no código vazio vai ao CID · Ctrl+S grava"))
         hint.setObjectName("hint")
         row.addWidget(title)

@@ -62,6 +62,7 @@ from ui.care.attendance_models import (
 )
 from ui.context import AppContext
 from ui.ops import show_error
+from ui.widgets.page_header import title_label
 from ui.widgets.pdf_preview import issue_and_preview
 from ui.widgets.tables import rows_table
 
@@ -160,12 +161,7 @@ class ProductionPage(QWidget):
 
     def _build_ui(self) -> None:
         layout = QVBoxLayout(self)
-        title = QLabel(self.tr("Produção mensal"))
-        title.setObjectName("page_title")
-        font = QFont(title.font())
-        font.setPointSizeF(font.pointSizeF() * 1.5)
-        font.setBold(True)
-        title.setFont(font)
+        title = title_label(self.tr("Produção mensal"))
         layout.addWidget(title)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self._build_left())

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBox
 from app.reports.issue import Verification, verify
 from ui.context import AppContext
 from ui.ops import show_error
+from ui.widgets.page_header import title_label
 
 OK_STYLE = "color: #1b6e3a; background: #e6f4ea; border: 1px solid #9ccfaa; padding: 10px;"
 BAD_STYLE = "color: #8c1d18; background: #fce8e6; border: 1px solid #e6a39c; padding: 10px;"
@@ -52,8 +53,7 @@ class VerifyPage(QWidget):
 
     def _build_ui(self) -> None:
         layout = QVBoxLayout(self)
-        title = QLabel(self.tr("Verificar documento"))
-        title.setObjectName("page_title")
+        title = title_label(self.tr("Verificar documento"))
         layout.addWidget(title)
         intro = QLabel(
             self.tr(

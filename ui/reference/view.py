@@ -43,6 +43,7 @@ from ui.admin import Column, RowsModel, local_time, make_table
 from ui.context import AppContext
 from ui.ops import show_error
 from ui.widgets.fields import ERROR_COLOR
+from ui.widgets.page_header import title_label
 from ui.widgets.search_box import SearchBox
 
 OK_STYLE = "color: #1b6e3a;"
@@ -94,8 +95,7 @@ class ReferencePage(QWidget):
 
     def _build_ui(self) -> None:
         layout = QVBoxLayout(self)
-        title = QLabel(self.tr("Tabelas de referência"))
-        title.setObjectName("page_title")
+        title = title_label(self.tr("Tabelas de referência"))
         layout.addWidget(title)
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_sigtap_tab(), self.tr("SIGTAP — competências"))

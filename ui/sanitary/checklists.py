@@ -48,6 +48,7 @@ from ui.sanitary.checklist_editor import (
     Confirm,
     ask_confirmation,
 )
+from ui.widgets.page_header import title_label
 from ui.widgets.tables import rows_table
 
 MANAGE = "sanitary.manage"
@@ -150,12 +151,7 @@ class ChecklistsPage(QWidget):
 
     def _build_ui(self) -> None:
         layout = QVBoxLayout(self)
-        title = QLabel(self.tr("Roteiros de inspeção"))
-        title.setObjectName("page_title")
-        font = QFont(title.font())
-        font.setPointSizeF(font.pointSizeF() * 1.5)
-        font.setBold(True)
-        title.setFont(font)
+        title = title_label(self.tr("Roteiros de inspeção"))
         layout.addWidget(title)
         layout.addLayout(self._build_actions())
         splitter = QSplitter(Qt.Orientation.Horizontal)

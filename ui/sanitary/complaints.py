@@ -35,6 +35,7 @@ from ui.context import AppContext
 from ui.models.rows import Column, RowsModel
 from ui.sanitary.licences import EstablishmentCombo, load_establishments
 from ui.widgets.fields import DateField
+from ui.widgets.page_header import title_label
 from ui.widgets.pdf_preview import PdfPreviewDialog
 from ui.widgets.tables import rows_table
 
@@ -269,8 +270,7 @@ class ComplaintsPage(QWidget):
 
     def _build_ui(self) -> None:
         layout = QVBoxLayout(self)
-        title = QLabel(self.tr("Denúncias"))
-        title.setObjectName("page_title")
+        title = title_label(self.tr("Denúncias"))
         layout.addWidget(title)
         layout.addLayout(self._build_filter())
         splitter = QSplitter(Qt.Orientation.Vertical)

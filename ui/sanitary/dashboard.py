@@ -45,6 +45,7 @@ from app.sanitary.dashboard_inspection_rows import DueRow, PlannedRow
 from app.sanitary.dashboard_lists import DashboardRow, dashboard_list
 from ui.context import AppContext
 from ui.models.rows import Column, RowsModel
+from ui.widgets.page_header import title_label
 from ui.widgets.tables import rows_table
 
 PAGE_SIZE = 100
@@ -312,12 +313,7 @@ class SanitaryDashboardPage(QWidget):
 
     def _build_header(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        title = QLabel(self.tr("Painel da Vigilância Sanitária"))
-        title.setObjectName("page_title")
-        font = QFont(title.font())
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        title.setFont(font)
+        title = title_label(self.tr("Painel da Vigilância Sanitária"))
         self.as_of = QLabel(self.tr("Carregando…"))
         self.as_of.setObjectName("as_of")
         self.refresh_button = QPushButton(self.tr("&Atualizar"))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -49,6 +49,7 @@ from ui.sanitary.establishment_detail import EstablishmentDetailTabs
 from ui.sanitary.establishment_form import open_establishment_form
 from ui.sanitary.establishment_list import PAGE_SIZE, EstablishmentModel, FetchPage
 from ui.sanitary.establishment_status import StatusDialog
+from ui.widgets.page_header import title_label
 from ui.widgets.search_box import SearchBox
 from ui.widgets.tables import rows_table
 
@@ -109,12 +110,7 @@ class EstablishmentsPage(QWidget):
 
     def _build_header(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        title = QLabel(self.tr("Estabelecimentos"))
-        title.setObjectName("page_title")
-        font = QFont(title.font())
-        font.setPointSizeF(font.pointSizeF() * 1.5)
-        font.setBold(True)
-        title.setFont(font)
+        title = title_label(self.tr("Estabelecimentos"))
         self.count_label = QLabel()
         self.count_label.setObjectName("count_label")
         legend = QLabel(self.tr("Em vermelho: inspeção de rotina atrasada · em cinza: "

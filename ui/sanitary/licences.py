@@ -38,6 +38,7 @@ from ui.context import AppContext
 from ui.documents.verify import BAD_STYLE, OK_STYLE, UpperCaseLineEdit
 from ui.models.rows import Column, RowsModel
 from ui.ops import show_error
+from ui.widgets.page_header import title_label
 from ui.widgets.pdf_preview import PdfPreviewDialog
 from ui.widgets.tables import rows_table
 
@@ -258,8 +259,7 @@ class LicencesPage(QWidget):
 
     def _build_ui(self) -> None:
         layout = QVBoxLayout(self)
-        title = QLabel(self.tr("Licenças sanitárias"))
-        title.setObjectName("page_title")
+        title = title_label(self.tr("Licenças sanitárias"))
         layout.addWidget(title)
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_list_tab(), self.tr("Licenças"))

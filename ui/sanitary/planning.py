@@ -10,14 +10,15 @@ tabs when an inspection, an establishment or an inspector changes.
 
 from __future__ import annotations
 
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from ui.context import AppContext
 from ui.sanitary.inspectors import INSPECTOR, InspectorsWidget
 from ui.sanitary.planning_due import DueTab
 from ui.sanitary.planning_models import INSPECTION, Choices, load_choices
 from ui.sanitary.planning_scheduled import ScheduledTab
+from ui.widgets.page_header import title_label
 
 
 class PlanningPage(QWidget):
@@ -33,12 +34,7 @@ class PlanningPage(QWidget):
 
     def _build_ui(self) -> None:
         layout = QVBoxLayout(self)
-        title = QLabel(self.tr("Planejamento de inspeções"))
-        title.setObjectName("page_title")
-        font = QFont(title.font())
-        font.setPointSizeF(font.pointSizeF() * 1.5)
-        font.setBold(True)
-        title.setFont(font)
+        title = title_label(self.tr("Planejamento de inspeções"))
         layout.addWidget(title)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("planning_tabs")

@@ -44,6 +44,7 @@ from ui.care.agenda_forms import FormDialog, action_button
 from ui.context import AppContext
 from ui.models.rows import Column, RowsModel
 from ui.widgets.fields import DateField
+from ui.widgets.page_header import title_label
 from ui.widgets.pdf_preview import PdfPreviewDialog
 from ui.widgets.tables import rows_table
 
@@ -259,8 +260,7 @@ class ProcessesPage(QWidget):
 
     def _build_ui(self) -> None:
         layout = QVBoxLayout(self)
-        title = QLabel(self.tr("Processos administrativos sanitários"))
-        title.setObjectName("page_title")
+        title = title_label(self.tr("Processos administrativos sanitários"))
         layout.addWidget(title)
         layout.addLayout(self._build_filters())
         splitter = QSplitter(Qt.Orientation.Vertical)

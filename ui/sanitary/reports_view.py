@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
@@ -39,6 +39,7 @@ from app.sanitary.listing_processes import ALL, OPEN, OVERDUE, ProcessFilter, pr
 from app.sanitary.listings import ReportChoices, report_choices
 from ui.context import AppContext
 from ui.widgets.fields import DateField, FormLayout
+from ui.widgets.page_header import title_label
 from ui.widgets.pdf_preview import issue_and_preview
 
 REPORTS = (
@@ -98,12 +99,7 @@ class SanitaryReportsPage(QWidget):
 
     def _build_ui(self) -> None:
         layout = QVBoxLayout(self)
-        title = QLabel(self.tr("Relatórios da Vigilância Sanitária"))
-        title.setObjectName("page_title")
-        font = QFont(title.font())
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        title.setFont(font)
+        title = title_label(self.tr("Relatórios da Vigilância Sanitária"))
         layout.addWidget(title)
         row = QHBoxLayout()
         self.report_list = QListWidget()

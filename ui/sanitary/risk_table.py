@@ -22,7 +22,6 @@ from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -45,6 +44,7 @@ from app.sanitary.risk_table import ImportResult, OverrideRow, RiskRow, VersionR
 from ui.admin import ServiceDialog
 from ui.context import AppContext
 from ui.models.rows import Column, RowsModel
+from ui.widgets.page_header import title_label
 from ui.widgets.search_box import SearchBox
 from ui.widgets.tables import rows_table
 
@@ -94,12 +94,7 @@ class RiskTablePage(QWidget):
 
     def _build_ui(self) -> None:
         layout = QVBoxLayout(self)
-        title = QLabel(self.tr("Tabela de risco (CNAE)"))
-        title.setObjectName("page_title")
-        font = QFont(title.font())
-        font.setPointSizeF(font.pointSizeF() * 1.5)
-        font.setBold(True)
-        title.setFont(font)
+        title = title_label(self.tr("Tabela de risco (CNAE)"))
         notice = QLabel(self.tr(NOTICE))
         notice.setWordWrap(True)
         notice.setEnabled(False)

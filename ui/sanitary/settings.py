@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QGridLayout,
@@ -37,6 +37,7 @@ from app.sanitary.config import ConfigValues, config_values, update_config
 from ui.context import AppContext
 from ui.ops import show_error
 from ui.widgets.fields import ERROR_COLOR, FormLayout
+from ui.widgets.page_header import title_label
 
 MANAGE = "sanitary.manage"
 NOTE = (
@@ -130,12 +131,7 @@ class SanitarySettingsPage(QWidget):
 
     def _build_ui(self) -> None:
         layout = QVBoxLayout(self)
-        title = QLabel(self.tr("Parâmetros da Vigilância Sanitária"))
-        title.setObjectName("page_title")
-        font = QFont(title.font())
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        title.setFont(font)
+        title = title_label(self.tr("Parâmetros da Vigilância Sanitária"))
         layout.addWidget(title)
         note = QLabel(self.tr(NOTE))
         note.setObjectName("legal_note")

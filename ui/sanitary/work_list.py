@@ -15,7 +15,7 @@ from datetime import date
 
 import shiboken6
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -43,6 +43,7 @@ from ui.models.rows import Column, RowsModel
 from ui.ops import show_error
 from ui.sanitary.inspection_form import InspectionForm
 from ui.widgets.fields import OnEnter
+from ui.widgets.page_header import title_label
 from ui.widgets.search_box import SearchBox
 from ui.widgets.tables import rows_table
 
@@ -53,13 +54,6 @@ def _qdate(value: date) -> QDate:
 
 def _pydate(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
-
-
-def _title_font(label: QLabel) -> None:
-    font = QFont(label.font())
-    font.setPointSizeF(font.pointSizeF() * 1.5)
-    font.setBold(True)
-    label.setFont(font)
 
 
 class WorkListModel(RowsModel[WorkItem]):
@@ -116,9 +110,7 @@ class WorkListPage(QWidget):
     def _build_list_page(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
-        self.title = QLabel()
-        self.title.setObjectName("page_title")
-        _title_font(self.title)
+        self.title = title_label("")
         layout.addWidget(self.title)
         layout.addLayout(self._build_day_row())
         self.table = rows_table(self.model, "work_list")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QGroupBox,
@@ -53,6 +53,7 @@ from ui.sync.models import (
     PendingModel,
     QuarantineModel,
 )
+from ui.widgets.page_header import title_label
 from ui.widgets.tables import rows_table
 
 FOLDER_KEY = "sync/pasta"
@@ -107,12 +108,7 @@ class SyncPage(QWidget):
 
     def _build_ui(self) -> None:
         layout = QVBoxLayout(self)
-        title = QLabel(self.tr("Sincronização"))
-        title.setObjectName("page_title")
-        font = QFont(title.font())
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        title.setFont(font)
+        title = title_label(self.tr("Sincronização"))
         layout.addWidget(title)
         self.node_label = QLabel(self.tr("Carregando…"))
         self.node_label.setObjectName("node_label")

@@ -1,7 +1,9 @@
 """The header row at the top of a list page: the page's title in large bold type on the left and,
 on the right, a label the page fills with how many items the list shows ("123 cidadão(s)"),
 aligned with the bottom of the title. `title_label` gives the title alone for pages without a
-count. Object names "page_title" and "count_label" are what tests and screenshots look for.
+count; every page makes its title with it. Object names "page_title" and "count_label" are
+what the stylesheet (`resources/styles/app.qss`, which sets the final look), tests and screenshots
+look for; the font set here is what shows when no stylesheet is loaded (tests, screenshots).
 """
 
 from __future__ import annotations
