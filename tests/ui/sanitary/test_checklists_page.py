@@ -6,28 +6,17 @@ The database is the demo (two published roteiros); the account is the demo coord
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from app.db.session import Database
-from tests.ui.shell_helpers import context_for, fill_demo, wait_for_window
+from tests.ui.shell_helpers import wait_for_window
 from ui.context import AppContext
 from ui.sanitary.checklist_editor import ChecklistEditor
 from ui.sanitary.checklists import ChecklistsPage
 
 SHOTS = Path("/tmp/shots")
-
-
-@pytest.fixture
-def visa_ctx(db: Database) -> Iterator[AppContext]:
-    fill_demo(db)
-    ctx = context_for(db, "visa")
-    yield ctx
-    ctx.ops.wait_for_done()
 
 
 def open_page(qtbot, ctx: AppContext) -> ChecklistsPage:

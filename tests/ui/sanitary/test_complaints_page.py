@@ -3,25 +3,12 @@ inspection and answered."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from sqlalchemy import select
 
-from app.db.session import Database
 from app.sanitary.enums import InspectionReason
 from app.sanitary.models import Complaint, Inspection
-from tests.ui.shell_helpers import context_for, fill_demo
 from ui.context import AppContext
 from ui.sanitary.complaints import ComplaintsPage
-
-
-@pytest.fixture
-def fiscal_ctx(db: Database) -> Iterator[AppContext]:
-    fill_demo(db)
-    ctx = context_for(db, "fiscal")
-    yield ctx
-    ctx.ops.wait_for_done()
 
 
 def wait_idle(qtbot, ctx: AppContext) -> None:  # type: ignore[no-untyped-def]

@@ -17,10 +17,9 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QRadioButton, QWidget
 
-from app.db.session import Database
 from app.sanitary.enums import EstablishmentStatus, RiskLevel
 from app.sanitary.establishment_queries import EstablishmentFilter, find_establishments
-from tests.ui.shell_helpers import context_for, fill_demo, wait_for_window
+from tests.ui.shell_helpers import wait_for_window
 from ui.context import AppContext
 from ui.sanitary.establishment_form import EstablishmentFormDialog
 from ui.sanitary.establishment_status import StatusDialog
@@ -28,14 +27,6 @@ from ui.sanitary.establishments import EstablishmentsPage
 
 SHOTS = Path("/tmp/shots")
 LEGAL_NAME = "Marmitaria Boa Mesa Ltda"
-
-
-@pytest.fixture
-def fiscal_ctx(db: Database) -> Iterator[AppContext]:
-    fill_demo(db)
-    ctx = context_for(db, "fiscal")
-    yield ctx
-    ctx.ops.wait_for_done()
 
 
 @pytest.fixture

@@ -31,15 +31,6 @@ OBSERVATION = "Lavatorio da cozinha sem sabonete nem papel toalha."  # QTest typ
 
 
 @pytest.fixture
-def fiscal_ctx(db: Database) -> Iterator[AppContext]:
-    """The demo inspector "fiscal" logged in on the demo database."""
-    fill_demo(db)
-    ctx = context_for(db, "fiscal")
-    yield ctx
-    ctx.ops.wait_for_done()
-
-
-@pytest.fixture
 def page(qtbot, fiscal_ctx: AppContext) -> Iterator[WorkListPage]:
     widget = WorkListPage(fiscal_ctx)
     qtbot.addWidget(widget)

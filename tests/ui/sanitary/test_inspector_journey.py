@@ -10,16 +10,13 @@ defence (until 17/03/2026).
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
-import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QRadioButton
 
-from app.db.session import Database
 from app.sanitary.enums import InspectionOutcome
-from tests.ui.shell_helpers import context_for, fill_demo, wait_for_window
+from tests.ui.shell_helpers import wait_for_window
 from ui.context import AppContext
 from ui.sanitary.document_dialogs import IssueDocumentDialog
 from ui.sanitary.inspection_conclusion import ConcludeDialog
@@ -27,14 +24,6 @@ from ui.sanitary.inspection_form import InspectionForm
 from ui.sanitary.work_list import WorkListPage
 
 OBSERVATION = "Lavatorio da cozinha sem sabonete nem papel toalha."  # QTest types ASCII only
-
-
-@pytest.fixture
-def fiscal_ctx(db: Database) -> Iterator[AppContext]:
-    fill_demo(db)
-    ctx = context_for(db, "fiscal")
-    yield ctx
-    ctx.ops.wait_for_done()
 
 
 def _settle(qtbot, ctx: AppContext) -> None:  # type: ignore[no-untyped-def]

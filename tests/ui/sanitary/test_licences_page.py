@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from PySide6.QtCore import Qt
 
-from app.db.session import Database
 from app.sanitary import licence_printing as printing
 from app.sanitary import licences as svc
 from app.sanitary.enums import RiskLevel
-from tests.ui.shell_helpers import context_for, fill_demo
 from tests.unit.sanitary.test_licences import make_establishment
 from ui.context import AppContext
 from ui.sanitary.licences import LicencesPage
@@ -22,14 +19,6 @@ from ui.sanitary.licences import LicencesPage
 class Printed:
     number: str
     code: str
-
-
-@pytest.fixture
-def visa_ctx(db: Database) -> Iterator[AppContext]:
-    fill_demo(db)
-    ctx = context_for(db, "visa")
-    yield ctx
-    ctx.ops.wait_for_done()
 
 
 @pytest.fixture

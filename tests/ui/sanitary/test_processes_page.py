@@ -3,27 +3,15 @@ the stage accepts, a defence recorded through the dialog."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
-from app.db.session import Database
 from app.sanitary import processes as svc
-from tests.ui.shell_helpers import context_for, fill_demo
 from tests.unit.sanitary.test_processes import open_process
 from ui.context import AppContext
 from ui.sanitary.processes import ProcessesPage
-
-
-@pytest.fixture
-def visa_ctx(db: Database) -> Iterator[AppContext]:
-    fill_demo(db)
-    ctx = context_for(db, "visa")
-    yield ctx
-    ctx.ops.wait_for_done()
 
 
 def wait_idle(qtbot, ctx: AppContext) -> None:  # type: ignore[no-untyped-def]

@@ -16,24 +16,15 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.db.session import Database
 from app.sanitary.enums import RiskLevel
 from app.sanitary.models import Establishment
-from tests.ui.shell_helpers import context_for, fill_demo, wait_for_window
+from tests.ui.shell_helpers import wait_for_window
 from ui.context import AppContext
 from ui.sanitary.risk_table import ImportDialog, OverrideDialog, RiskTablePage
 
 SHOTS = Path("/tmp/shots")
 EXAMPLE = Path(__file__).parents[3] / "resources" / "sanitary" / "tabela_risco_exemplo.csv"
 DEMO = "Tabela ilustrativa de demonstração (não é a lista oficial da IN 66/2020)"
-
-
-@pytest.fixture
-def visa_ctx(db: Database) -> Iterator[AppContext]:
-    fill_demo(db)
-    ctx = context_for(db, "visa")
-    yield ctx
-    ctx.ops.wait_for_done()
 
 
 @pytest.fixture

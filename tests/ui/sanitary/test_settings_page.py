@@ -1,4 +1,4 @@
-"""The VISA parameters page: the coordinator types a new defence deadline and saves with Ctrl+S;
+"""The VISA parameters page: the visa_ctx types a new defence deadline and saves with Ctrl+S;
 a refused value is shown beside its field and nothing is stored; an inspector only reads.
 
 Demo database (clock at 02/03/2026); "visa" is the coordination account, "fiscal" an inspector.
@@ -6,11 +6,9 @@ Demo database (clock at 02/03/2026); "visa" is the coordination account, "fiscal
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QSpinBox
 
@@ -21,14 +19,6 @@ from ui.context import AppContext
 from ui.sanitary.settings import SanitarySettingsPage
 
 SHOTS = Path("/tmp/shots")
-
-
-@pytest.fixture
-def coordinator(db: Database) -> Iterator[AppContext]:
-    install_demo(db, citizens=50, seed=3)
-    ctx = context_for(db, "visa")
-    yield ctx
-    ctx.ops.wait_for_done()
 
 
 def _page(qtbot, ctx: AppContext) -> SanitarySettingsPage:
@@ -51,8 +41,8 @@ def _stored(ctx: AppContext):
         return config_values(s)
 
 
-def test_saves_a_new_defence_deadline(qtbot, coordinator: AppContext) -> None:
-    page = _page(qtbot, coordinator)
+def test_saves_a_new_defence_deadline(qtbot, visa_ctx: AppContext) -> None:
+    page = _page(qtbot, visa_ctx)
     defence = page.findChild(QSpinBox, "field_defence_days")
     assert defence.value() == 15
     assert "Lei Federal nº 6.437/1977" in page.findChild(QLabel, "legal_note").text()
@@ -60,7 +50,7 @@ def test_saves_a_new_defence_deadline(qtbot, coordinator: AppContext) -> None:
     _type(qtbot, defence, "20")
     with qtbot.waitSignal(page.saved, timeout=10_000):
         qtbot.keyClick(defence, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
-    stored = _stored(coordinator)
+    stored = _stored(visa_ctx)
     assert stored.defence_days == 20
     assert stored.fine_light_max == Decimal("75000.00") and stored.reply_days == 10
     assert page.message.text() == "Parâmetros salvos."
@@ -69,25 +59,25 @@ def test_saves_a_new_defence_deadline(qtbot, coordinator: AppContext) -> None:
 
 
 def test_a_bad_value_is_shown_beside_its_field_and_nothing_saved(
-    qtbot, coordinator: AppContext
+    qtbot, visa_ctx: AppContext
 ) -> None:
-    page = _page(qtbot, coordinator)
+    page = _page(qtbot, visa_ctx)
     _type(qtbot, page.findChild(QSpinBox, "field_reply_days"), "12")
     defence = page.findChild(QSpinBox, "field_defence_days")
     _type(qtbot, defence, "0")
     qtbot.keyClick(defence, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     error = page.findChild(QLabel, "error_defence_days")
-    qtbot.waitUntil(lambda: error.isVisible() and coordinator.ops.is_idle())
+    qtbot.waitUntil(lambda: error.isVisible() and visa_ctx.ops.is_idle())
     assert error.text() == "Informe um número entre 1 e 120."
     assert "Nada foi salvo" in page.message.text()
     assert not page.findChild(QLabel, "error_reply_days").isVisible()
-    stored = _stored(coordinator)
+    stored = _stored(visa_ctx)
     assert (stored.defence_days, stored.reply_days) == (15, 10)  # the good change waited too
     page.grab().save(str(SHOTS / "visa_settings_error.png"))
 
 
-def test_a_fine_that_is_not_money(qtbot, coordinator: AppContext) -> None:
-    page = _page(qtbot, coordinator)
+def test_a_fine_that_is_not_money(qtbot, visa_ctx: AppContext) -> None:
+    page = _page(qtbot, visa_ctx)
     fine = page.findChild(QLineEdit, "field_fine_serious_min")
     fine.selectAll()
     qtbot.keyClicks(fine, "setenta mil")
@@ -95,7 +85,7 @@ def test_a_fine_that_is_not_money(qtbot, coordinator: AppContext) -> None:
     assert page.findChild(QLabel, "error_fine_serious_min").text() == (
         "Valor inválido: digite como 2.000,00."
     )
-    assert _stored(coordinator).fine_serious_min == Decimal("75000.00")
+    assert _stored(visa_ctx).fine_serious_min == Decimal("75000.00")
 
 
 def test_an_inspector_only_reads(qtbot, db: Database) -> None:
