@@ -18,12 +18,9 @@ from dataclasses import dataclass
 from datetime import date
 
 import shiboken6
-from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -46,8 +43,9 @@ from app.security.actor import Actor
 from ui.context import AppContext
 from ui.ops import show_error
 from ui.widgets.address import address_rows
-from ui.widgets.discard import confirm_discard, is_yes
+from ui.widgets.discard import is_yes
 from ui.widgets.fields import DateField, DocumentField, ErrorLabel, FormLayout
+from ui.widgets.record_form import RecordFormDialog
 
 NAME_FIELDS = ("name", "social_name", "mother_name")
 LONG_FIELD_CHARS = 34  # names and streets: room for a typical one without scrolling
@@ -108,7 +106,7 @@ def _town_label(code: str) -> str:
     return f"{name}/{municipality_uf(code)}" if name else ""
 
 
-class CitizenFormDialog(QDialog):
+class CitizenFormDialog(RecordFormDialog):
     """Create (detail None) or edit (detail given) a citizen.
 
     Args:
@@ -121,7 +119,7 @@ class CitizenFormDialog(QDialog):
         saved(CitizenSaved): emitted after a successful save, before the dialog closes.
     """
 
-    saved = Signal(object)
+    changed_kind = "citizen"
 
     def __init__(
         self,
@@ -132,21 +130,17 @@ class CitizenFormDialog(QDialog):
         *,
         municipality_ibge: str = "",
     ) -> None:
-        super().__init__(parent)
+        super().__init__(ctx, parent)
         self.setObjectName("citizen_form")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self._ctx = ctx
         self._districts = districts
         self._citizen_id = detail.id if detail else None
         self._existing_id: object = None
-        self._saving = False
-        self._discarding = False
         self._build_ui(detail)
         if detail is not None:
             self._fill(detail)
         else:
             self._fill_defaults(municipality_ibge)
-        self._initial = self._snapshot()
+        self._remember_initial()
 
     # --- building ---------------------------------------------------------------------------
 
@@ -158,7 +152,7 @@ class CitizenFormDialog(QDialog):
         self.setWindowTitle(title)
         layout = QVBoxLayout(self)
         layout.addWidget(self._build_title(title))
-        layout.addWidget(self._build_banner())
+        layout.addWidget(self._build_banner(self._build_open_existing()))
         columns = QHBoxLayout()
         columns.addWidget(self._build_identity_group(), 1)
         columns.addWidget(self._build_address_group(), 1)
@@ -177,25 +171,13 @@ class CitizenFormDialog(QDialog):
         label.setFont(font)
         return label
 
-    def _build_banner(self) -> QWidget:
-        """Form-level messages (key "") and the "open existing record" button, at the top."""
-        self.banner = QFrame()
-        self.banner.setObjectName("form_banner")
-        self.banner.setStyleSheet(
-            "QFrame#form_banner { background: #fdecea; border: 1px solid #f2b8b5;"
-            " border-radius: 4px; }"
-        )
-        row = QHBoxLayout(self.banner)
-        row.setContentsMargins(8, 4, 8, 4)
-        self.form_error = ErrorLabel("form")
+    def _build_open_existing(self) -> QPushButton:
+        """The banner's "open existing record" button, shown when the document is taken."""
         self.open_existing_button = QPushButton(self.tr("Abrir cadastro existente"))
         self.open_existing_button.setObjectName("open_existing")
         self.open_existing_button.setAutoDefault(False)
         self.open_existing_button.clicked.connect(self._open_existing)
-        row.addWidget(self.form_error, 1)
-        row.addWidget(self.open_existing_button, 0)
-        self.banner.hide()
-        return self.banner
+        return self.open_existing_button
 
     def _build_identity_group(self) -> QGroupBox:
         box = QGroupBox(self.tr("Identificação"))
@@ -229,25 +211,6 @@ class CitizenFormDialog(QDialog):
         self._add(form, "municipality_ibge", self.tr("Municíp&io (IBGE)"), self._ibge_field())
         self._add(form, "unit_cnes", self.tr("&Unidade (CNES)"), DocumentField("cnes", "unit_cnes"))
         return box
-
-    def _build_buttons(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        hint = QLabel(self.tr("Enter: próximo campo · Ctrl+S: salvar · Esc: cancelar"))
-        hint.setEnabled(False)
-        self.save_button = QPushButton(self.tr("Salvar"))
-        self.save_button.setObjectName("save")
-        self.save_button.setToolTip(self.tr("Salvar (Ctrl+S)"))
-        self.save_button.clicked.connect(lambda: self.save())
-        cancel = QPushButton(self.tr("Cancelar"))
-        cancel.setToolTip(self.tr("Cancelar (Esc)"))
-        cancel.clicked.connect(self.reject)
-        for button in (self.save_button, cancel):
-            button.setAutoDefault(False)
-        row.addWidget(hint, 1)
-        row.addWidget(self.save_button)
-        row.addWidget(cancel)
-        self._buttons = (self.save_button, cancel)
-        return row
 
     def _build_shortcuts(self) -> None:
         save = QShortcut(QKeySequence("Ctrl+S"), self)
@@ -362,9 +325,6 @@ class CitizenFormDialog(QDialog):
                 values.append(widget.text())
         return tuple(values)
 
-    def is_modified(self) -> bool:
-        return self._snapshot() != self._initial
-
     def _set_text(self, name: str, value: str) -> None:
         widget = self.fields[name]
         if isinstance(widget, DocumentField):
@@ -426,38 +386,12 @@ class CitizenFormDialog(QDialog):
 
     def save(self, confirm_duplicate: bool = False) -> None:
         """Check locally, then create or update through the service in a worker."""
-        if self._saving:
+        if not self._may_save():
             return
-        local = self._local_errors()
-        if local:
-            self.show_errors(local)
-            return
-        self._set_saving(True)
-        data, citizen_id = self.collect(), self._citizen_id
-        self._ctx.ops.run(
-            lambda: save_citizen(self._ctx, citizen_id, data, confirm_duplicate),
-            self._saved,
-            self._save_failed,
-            parent=self,
-        )
+        ctx, data, citizen_id = self._ctx, self.collect(), self._citizen_id
+        self._run_save(lambda: save_citizen(ctx, citizen_id, data, confirm_duplicate))
 
-    def _set_saving(self, saving: bool) -> None:
-        self._saving = saving
-        self.save_button.setEnabled(not saving)
-        self.save_button.setText(self.tr("Salvando…") if saving else self.tr("Salvar"))
-
-    def _saved(self, result: CitizenSaved) -> None:
-        self._ctx.bus.changed.emit("citizen")  # even if the form was closed meanwhile
-        if not shiboken6.isValid(self):
-            return
-        self._set_saving(False)
-        self.saved.emit(result)
-        self.accept()
-
-    def _save_failed(self, exc: BaseException) -> None:
-        if not shiboken6.isValid(self):
-            return  # closed while the worker ran
-        self._set_saving(False)
+    def _refused(self, exc: BaseException) -> None:
         if isinstance(exc, PossibleDuplicate):
             self._ask_duplicate(exc)
         elif isinstance(exc, DuplicateError):
@@ -507,18 +441,3 @@ class CitizenFormDialog(QDialog):
         existing = self._existing_id
         assert isinstance(existing, uuid.UUID)
         open_citizen_detail(self._ctx, existing, self.parentWidget() or self)
-
-    # --- closing ----------------------------------------------------------------------------
-
-    def reject(self) -> None:
-        """Esc / Cancelar / closing the window: ask before throwing typed data away."""
-        if self._saving:
-            return  # the save is on its way; its answer decides whether the form closes
-        if self._discarding or not self.is_modified():
-            super().reject()
-            return
-        confirm_discard(self, self._discard)
-
-    def _discard(self) -> None:
-        self._discarding = True
-        self.reject()

@@ -17,19 +17,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import shiboken6
-from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QDialog,
-    QFrame,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from app.errors import DuplicateError, ValidationError
 from app.registry.units import list_districts
 from app.sanitary.establishment_queries import EstablishmentDetail, list_teams
 from app.sanitary.establishments import (
@@ -43,11 +38,10 @@ from app.sanitary.establishments import (
 from app.sanitary.risk import CnaeInfo
 from app.sanitary.risk_table import lookup_many
 from ui.context import AppContext
-from ui.ops import show_error
 from ui.sanitary.establishment_activities import ActivitiesBox, bold
 from ui.sanitary.establishment_fields import EstablishmentFieldsMixin
-from ui.widgets.discard import confirm_discard
-from ui.widgets.fields import DocumentField, ErrorLabel
+from ui.widgets.fields import DocumentField
+from ui.widgets.record_form import RecordFormDialog
 
 
 @dataclass(frozen=True)
@@ -100,14 +94,14 @@ def save_establishment(
         return update_establishment(session, ctx.actor, establishment_id, data)
 
 
-class EstablishmentFormDialog(EstablishmentFieldsMixin, QDialog):
+class EstablishmentFormDialog(EstablishmentFieldsMixin, RecordFormDialog):
     """Create (detail None) or edit an establishment.
 
     Signals:
         saved(EstablishmentSaved): after a successful save, before the dialog closes.
     """
 
-    saved = Signal(object)
+    changed_kind = "establishment"
 
     def __init__(
         self,
@@ -116,21 +110,17 @@ class EstablishmentFormDialog(EstablishmentFieldsMixin, QDialog):
         detail: EstablishmentDetail | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(ctx, parent)
         self.setObjectName("establishment_form")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self._ctx = ctx
         self._choices = choices
         self._establishment_id = detail.id if detail else None
-        self._saving = False
-        self._discarding = False
         self.fields: dict[str, QWidget] = {}
         self._build_ui(detail)
         if detail is not None:
             self._fill(detail)
         else:
             self._set_combo("team", choices.default_team)
-        self._initial = self._snapshot()
+        self._remember_initial()
         self.fields["document"].setFocus()
 
     # --- building ---------------------------------------------------------------------------
@@ -159,39 +149,6 @@ class EstablishmentFormDialog(EstablishmentFieldsMixin, QDialog):
         self._build_tab_order()
         self.resize(1280, 660)
 
-    def _build_banner(self) -> QFrame:
-        self.banner = QFrame()
-        self.banner.setObjectName("form_banner")
-        self.banner.setStyleSheet(
-            "QFrame#form_banner { background: #fdecea; border: 1px solid #f2b8b5;"
-            " border-radius: 4px; }"
-        )
-        row = QHBoxLayout(self.banner)
-        row.setContentsMargins(8, 4, 8, 4)
-        self.form_error = ErrorLabel("form")
-        row.addWidget(self.form_error, 1)
-        self.banner.hide()
-        return self.banner
-
-    def _build_buttons(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        hint = QLabel(self.tr("Enter: próximo campo · Ctrl+S: salvar · Esc: cancelar"))
-        hint.setEnabled(False)
-        self.save_button = QPushButton(self.tr("Salvar"))
-        self.save_button.setObjectName("save")
-        self.save_button.setToolTip(self.tr("Salvar (Ctrl+S)"))
-        self.save_button.clicked.connect(self.save)
-        cancel = QPushButton(self.tr("Cancelar"))
-        cancel.setToolTip(self.tr("Cancelar (Esc)"))
-        cancel.clicked.connect(self.reject)
-        for button in (self.save_button, cancel):
-            button.setAutoDefault(False)
-        row.addWidget(hint, 1)
-        row.addWidget(self.save_button)
-        row.addWidget(cancel)
-        self._buttons = (self.save_button, cancel)
-        return row
-
     def _build_tab_order(self) -> None:
         """Reading order, the answers of the activities included (rebuilt as they change)."""
         answers = [w for editor in self.activities.editors for w in editor.focus_widgets()]
@@ -204,9 +161,6 @@ class EstablishmentFormDialog(EstablishmentFieldsMixin, QDialog):
 
     def _snapshot(self) -> tuple[object, ...]:
         return (self.collect(),)
-
-    def is_modified(self) -> bool:
-        return self._snapshot() != self._initial
 
     # --- saving -----------------------------------------------------------------------------
 
@@ -225,42 +179,10 @@ class EstablishmentFormDialog(EstablishmentFieldsMixin, QDialog):
 
     def save(self) -> None:
         """Check locally, then create or update through the service in a worker."""
-        if self._saving:
+        if not self._may_save():
             return
-        local = self._local_errors()
-        if local:
-            self.show_errors(local)
-            return
-        self._set_saving(True)
-        data, establishment_id = self.collect(), self._establishment_id
-        self._ctx.ops.run(
-            lambda: save_establishment(self._ctx, establishment_id, data),
-            self._saved,
-            self._save_failed,
-            parent=self,
-        )
-
-    def _set_saving(self, saving: bool) -> None:
-        self._saving = saving
-        self.save_button.setEnabled(not saving)
-        self.save_button.setText(self.tr("Salvando…") if saving else self.tr("Salvar"))
-
-    def _saved(self, result: EstablishmentSaved) -> None:
-        self._ctx.bus.changed.emit("establishment")
-        if not shiboken6.isValid(self):
-            return
-        self._set_saving(False)
-        self.saved.emit(result)
-        self.accept()
-
-    def _save_failed(self, exc: BaseException) -> None:
-        if not shiboken6.isValid(self):
-            return
-        self._set_saving(False)
-        if isinstance(exc, (DuplicateError, ValidationError)):
-            self.show_errors(exc.errors)
-        else:
-            show_error(self, exc)
+        ctx, data, establishment_id = self._ctx, self.collect(), self._establishment_id
+        self._run_save(lambda: save_establishment(ctx, establishment_id, data))
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Each message beside its field (the rest at the top); focus the first one."""
@@ -275,18 +197,3 @@ class EstablishmentFormDialog(EstablishmentFieldsMixin, QDialog):
             self.fields[first].setFocus()
         elif "activities" in errors:
             self.activities.cnae_edit.setFocus()
-
-    # --- closing ----------------------------------------------------------------------------
-
-    def reject(self) -> None:
-        """Esc / Cancelar: ask before throwing typed data away."""
-        if self._saving:
-            return
-        if self._discarding or not self.is_modified():
-            super().reject()
-            return
-        confirm_discard(self, self._discard)
-
-    def _discard(self) -> None:
-        self._discarding = True
-        self.reject()
